@@ -1,0 +1,23 @@
+//! The search index of hubsearch: the tantivy schema and analyzers, writing documents by id,
+//! and ranked, filtered, faceted search with highlighted snippets. It knows nothing of PDFs,
+//! HTML or HTTP: documents come in as [`IndexDocument`] values and leave as [`Hit`]s.
+#![warn(missing_docs)]
+
+mod analyzer;
+mod error;
+mod facet;
+mod query;
+mod schema;
+mod search;
+mod snippet;
+mod store;
+mod writer;
+
+pub use error::IndexError;
+pub use facet::{FacetCount, FacetFilter, FacetKind, Facets};
+pub use search::{Hit, SearchRequest, SearchResults, SortOrder};
+pub use store::{IndexedState, SearchIndex, StoredDocument};
+pub use writer::{IndexDocument, IndexWriteBatch};
+
+/// Result type of this crate.
+pub type Result<T> = std::result::Result<T, IndexError>;

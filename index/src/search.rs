@@ -1,0 +1,371 @@
+//! Ranked, filtered, faceted, paginated search.
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::{DocAddress, Order, TantivyDocument};
+
+use crate::facet::{FacetCountCollector, FacetFilter, FacetKind, Facets, sorted_counts};
+use crate::query::{text_query, with_filters};
+use crate::snippet::SnippetMaker;
+use crate::store::{SearchIndex, facet_values, first_text};
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Best match first (BM25); newest first when there are no query words.
+    #[default]
+    Relevance,
+    /// Newest first; undated documents last.
+    Date,
+}
+
+/// One search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// The user's words; empty lists every document (placeholder search).
+    pub query: String,
+    /// Facet filters: OR within one, AND across them.
+    pub filters: Vec<FacetFilter>,
+    /// 1-based page number.
+    pub page: usize,
+    /// Hits per page.
+    pub per_page: usize,
+    /// Ordering.
+    pub sort: SortOrder,
+    /// Snippet length in characters.
+    pub snippet_chars: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            filters: Vec::new(),
+            page: 1,
+            per_page: 10,
+            sort: SortOrder::Relevance,
+            snippet_chars: 240,
+        }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Document id.
+    pub id: String,
+    /// Title (plain text; escape it before putting it in HTML).
+    pub title: String,
+    /// URL of the resource, if known.
+    pub url: Option<String>,
+    /// HTML-safe snippet: escaped text with `<mark>` around matches.
+    pub snippet: String,
+    /// Language.
+    pub lang: String,
+    /// Topic slugs, ancestors included.
+    pub topics: Vec<String>,
+    /// Country codes.
+    pub countries: Vec<String>,
+    /// Source format.
+    pub kind: String,
+    /// Publication date (`2021`, `2021-03` or `2021-03-15`).
+    pub published: Option<String>,
+    /// Relevance score (0 when ordered by date).
+    pub score: f32,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    /// Exact number of matching documents.
+    pub total: u64,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// Exact facet counts over all matching documents.
+    pub facets: Facets,
+}
+
+impl SearchIndex {
+    /// Runs `request` against the last committed state of the index.
+    pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
+        let searcher = self.searcher();
+        let text = text_query(self, &request.query);
+        let query = with_filters(self, text.as_deref(), &request.filters);
+        let offset = request.page.saturating_sub(1).saturating_mul(request.per_page);
+        let top = TopDocs::with_limit(request.per_page.max(1)).and_offset(offset);
+        let facet_collector = FacetCountCollector::new(&FacetKind::ALL);
+
+        let by_date = request.sort == SortOrder::Date || text.is_none();
+        let (addresses, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = if by_date {
+            let collector = top.order_by_fast_field::<i64>("published_ts", Order::Desc);
+            let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
+            (docs.into_iter().map(|(_, address)| (0.0, address)).collect(), total, facets)
+        } else {
+            let (docs, total, facets) = searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?;
+            (docs, total, facets)
+        };
+
+        let snippets = SnippetMaker::new(self, &searcher, text.as_deref(), request.snippet_chars);
+        let fields = self.fields();
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            hits.push(Hit {
+                id: first_text(&doc, fields.id).unwrap_or_default(),
+                title: first_text(&doc, fields.title).unwrap_or_default(),
+                url: first_text(&doc, fields.url),
+                snippet: snippets.snippet(self, &doc),
+                lang: first_text(&doc, fields.lang).unwrap_or_default(),
+                topics: facet_values(&doc, fields.topic),
+                countries: facet_values(&doc, fields.country),
+                kind: first_text(&doc, fields.kind).unwrap_or_default(),
+                published: first_text(&doc, fields.published),
+                score,
+            });
+        }
+        Ok(SearchResults { total: total as u64, hits, facets: sorted_counts(facet_counts) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::writer::IndexDocument;
+
+    fn doc(
+        id: &str,
+        title: &str,
+        body: &str,
+        lang: &str,
+        countries: &[&str],
+        topics: &[&str],
+        year: Option<u16>,
+    ) -> IndexDocument {
+        IndexDocument {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            lang: lang.to_owned(),
+            kind: if id.ends_with(".pdf") { "pdf" } else { "html" }.to_owned(),
+            countries: countries.iter().map(|s| s.to_string()).collect(),
+            topics: topics.iter().map(|s| s.to_string()).collect(),
+            published: year.map(|y| y.to_string()),
+            published_ts: year.map(|y| (i64::from(y) - 1970) * 31_557_600),
+            year,
+            content_hash: format!("hash-{id}"),
+            fingerprint: format!("fp-{id}"),
+            extractor_version: 1,
+            ..IndexDocument::default()
+        }
+    }
+
+    fn sample_index() -> SearchIndex {
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let mut batch = index.batch().unwrap();
+        for d in [
+            doc(
+                "a.pdf",
+                "Telemonitoring in Portugal",
+                "COPD telemonitoring reduced admissions in Portugal.",
+                "en",
+                &["PT"],
+                &["evidence/real-world", "chronic-disease/respiratory"],
+                Some(2021),
+            ),
+            doc(
+                "b.html",
+                "Remboursement des applications",
+                "Le remboursement des applications de santé en France.",
+                "fr",
+                &["FR"],
+                &["reimbursement/schemes"],
+                Some(2023),
+            ),
+            doc(
+                "c.html",
+                "DiGA fast track",
+                "Erstattung digitaler Gesundheitsanwendungen in Deutschland.",
+                "de",
+                &["DE"],
+                &["reimbursement/schemes", "assessment"],
+                Some(2020),
+            ),
+            doc(
+                "d.pdf",
+                "Iberian comparison",
+                "Telemonitoring programmes in Spain and Portugal compared.",
+                "en",
+                &["ES", "PT"],
+                &["evidence"],
+                None,
+            ),
+            doc(
+                "e.html",
+                "Security guide",
+                "Never render <script>alert(1)</script> from documents & escape it.",
+                "en",
+                &[],
+                &["app-quality"],
+                Some(2019),
+            ),
+        ] {
+            batch.upsert(&d).unwrap();
+        }
+        batch.commit().unwrap();
+        index
+    }
+
+    fn ids(results: &SearchResults) -> Vec<&str> {
+        results.hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    fn request(query: &str) -> SearchRequest {
+        SearchRequest { query: query.to_owned(), ..SearchRequest::default() }
+    }
+
+    #[test]
+    fn ranks_title_matches_first_and_folds_diacritics() {
+        let index = sample_index();
+        let results = index.search(&request("telemonitoring")).unwrap();
+        assert_eq!(ids(&results), ["a.pdf", "d.pdf"]);
+        assert!(results.hits[0].score > results.hits[1].score);
+        assert_eq!(ids(&index.search(&request("sante")).unwrap()), ["b.html"]);
+    }
+
+    #[test]
+    fn filters_are_or_within_and_across_facets() {
+        let index = sample_index();
+        let filter =
+            |kind, values: &[&str]| FacetFilter { kind, values: values.iter().map(|s| s.to_string()).collect() };
+        let mut req = request("");
+        req.filters = vec![filter(FacetKind::Country, &["PT", "FR"])];
+        let mut got = ids(&index.search(&req).unwrap()).into_iter().map(str::to_owned).collect::<Vec<_>>();
+        got.sort();
+        assert_eq!(got, ["a.pdf", "b.html", "d.pdf"]);
+        req.filters.push(filter(FacetKind::Topic, &["evidence"]));
+        let results = index.search(&req).unwrap();
+        assert_eq!(results.total, 2, "topic parent matches its subtree");
+        req.filters.push(filter(FacetKind::Kind, &["html"]));
+        assert_eq!(index.search(&req).unwrap().total, 0);
+    }
+
+    #[test]
+    fn facet_counts_are_exact_and_hierarchical() {
+        let index = sample_index();
+        let results = index.search(&request("")).unwrap();
+        assert_eq!(results.total, 5);
+        let count = |kind, value: &str| results.facets.get(kind).iter().find(|c| c.value == value).map(|c| c.count);
+        assert_eq!(count(FacetKind::Country, "PT"), Some(2));
+        assert_eq!(count(FacetKind::Topic, "reimbursement"), Some(2));
+        assert_eq!(count(FacetKind::Topic, "reimbursement/schemes"), Some(2));
+        assert_eq!(count(FacetKind::Topic, "evidence"), Some(2));
+        assert_eq!(count(FacetKind::Year, "2021"), Some(1));
+        let kinds: u64 = results.facets.get(FacetKind::Kind).iter().map(|c| c.count).sum();
+        assert_eq!(kinds, results.total, "every document has exactly one kind");
+    }
+
+    #[test]
+    fn placeholder_search_lists_newest_first_and_paginates() {
+        let index = sample_index();
+        let mut req = request("   ");
+        req.per_page = 2;
+        assert_eq!(ids(&index.search(&req).unwrap()), ["b.html", "a.pdf"]);
+        req.page = 3;
+        assert_eq!(ids(&index.search(&req).unwrap()), ["d.pdf"], "undated last");
+        req.page = 4;
+        let empty = index.search(&req).unwrap();
+        assert!(empty.hits.is_empty());
+        assert_eq!(empty.total, 5);
+    }
+
+    #[test]
+    fn snippets_mark_matches_and_escape_document_text() {
+        let index = sample_index();
+        let results = index.search(&request("script render")).unwrap();
+        let snippet = &results.hits[0].snippet;
+        assert!(snippet.contains("<mark>"), "{snippet}");
+        assert!(snippet.contains("&lt;"), "{snippet}");
+        let stripped = snippet.replace("<mark>", "").replace("</mark>", "");
+        assert!(!stripped.contains('<'), "unescaped markup in {snippet}");
+    }
+
+    #[test]
+    fn user_syntax_errors_degrade_to_words() {
+        let index = sample_index();
+        for query in ["\"unbalanced telemonitoring", "telemonitoring AND", "(( ]] -", "title:", "*", "-", "a:b:c"] {
+            index.search(&request(query)).unwrap_or_else(|e| panic!("{query}: {e}"));
+        }
+        assert!(index.search(&request("\"unbalanced telemonitoring")).unwrap().total >= 1);
+    }
+
+    #[test]
+    fn upsert_replaces_and_delete_removes() {
+        let index = sample_index();
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&doc("a.pdf", "Replaced title", "new words only", "en", &[], &[], None)).unwrap();
+        batch.delete("b.html");
+        batch.commit().unwrap();
+        assert_eq!(index.num_docs(), 4);
+        assert_eq!(index.search(&request("telemonitoring")).unwrap().total, 1);
+        assert_eq!(ids(&index.search(&request("replaced")).unwrap()), ["a.pdf"]);
+        let states = index.indexed_states().unwrap();
+        assert_eq!(states.len(), 4);
+        assert_eq!(states["a.pdf"].content_hash, "hash-a.pdf");
+        assert_eq!(states["c.html"].fingerprint, "fp-c.html");
+        assert!(index.get("b.html").unwrap().is_none());
+        assert_eq!(index.get("c.html").unwrap().unwrap().countries, ["DE"]);
+    }
+
+    #[test]
+    fn an_abandoned_batch_changes_nothing() {
+        let index = sample_index();
+        {
+            let mut batch = index.batch().unwrap();
+            batch.delete("a.pdf");
+            batch.upsert(&doc("z.html", "Ghost", "ghost", "en", &[], &[], None)).unwrap();
+        }
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&doc("y.html", "Kept", "kept", "en", &[], &[], None)).unwrap();
+        batch.commit().unwrap();
+        assert_eq!(index.num_docs(), 6);
+        assert_eq!(index.search(&request("ghost")).unwrap().total, 0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn facet_counts_match_a_brute_force_count(
+            docs in prop::collection::vec((prop::sample::subsequence(vec!["PT", "ES", "FR", "DE"], 0..=3),
+                                           prop::sample::subsequence(vec!["evidence", "evidence/real-world", "policy"], 0..=2),
+                                           prop::bool::ANY), 1..30),
+            filter_country in prop::sample::subsequence(vec!["PT", "ES", "FR"], 0..=2),
+        ) {
+            let index = SearchIndex::create_in_ram(1).unwrap();
+            let mut batch = index.batch().unwrap();
+            for (i, (countries, topics, has_word)) in docs.iter().enumerate() {
+                let body = if *has_word { "telehealth report" } else { "other report" };
+                batch.upsert(&doc(&format!("{i}.html"), "t", body, "en", countries, topics, None)).unwrap();
+            }
+            batch.commit().unwrap();
+            let mut req = request("telehealth");
+            req.per_page = 100;
+            if !filter_country.is_empty() {
+                req.filters = vec![FacetFilter { kind: FacetKind::Country, values: filter_country.iter().map(|s| s.to_string()).collect() }];
+            }
+            let results = index.search(&req).unwrap();
+            let matching: Vec<_> = docs.iter().filter(|(countries, _, has_word)| {
+                *has_word && (filter_country.is_empty() || countries.iter().any(|c| filter_country.contains(c)))
+            }).collect();
+            prop_assert_eq!(results.total, matching.len() as u64);
+            for country in ["PT", "ES", "FR", "DE"] {
+                let expected = matching.iter().filter(|(c, _, _)| c.contains(&country)).count() as u64;
+                let got = results.facets.get(FacetKind::Country).iter().find(|c| c.value == country).map_or(0, |c| c.count);
+                prop_assert_eq!(got, expected, "country {}", country);
+            }
+            let expected_evidence = matching.iter().filter(|(_, t, _)| t.iter().any(|t| t.starts_with("evidence"))).count() as u64;
+            let got = results.facets.get(FacetKind::Topic).iter().find(|c| c.value == "evidence").map_or(0, |c| c.count);
+            prop_assert_eq!(got, expected_evidence);
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Opening, creating and reading the on-disk index.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analyzer;
+use crate::error::IndexError;
+use crate::schema::{self, Fields, SCHEMA_VERSION};
+use crate::writer::IndexWriteBatch;
+
+/// Name of the file beside the index that records the schema version it was built with.
+const VERSION_FILE: &str = "hubsearch-schema-version";
+
+/// Heap the writer may use before flushing a segment, shared by its threads.
+const WRITER_HEAP_BYTES: usize = 100_000_000;
+
+/// What the index holds for a document, for change detection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedState {
+    /// Source fingerprint (size and mtime) when it was indexed.
+    pub fingerprint: String,
+    /// Content hash of the source when it was indexed.
+    pub content_hash: String,
+    /// Extractor version that produced it.
+    pub extractor_version: u32,
+}
+
+/// One stored document's metadata (no body), as `GET /documents/{id}` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDocument {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// URL, if known.
+    pub url: Option<String>,
+    /// Description, if known.
+    pub description: Option<String>,
+    /// Language.
+    pub lang: String,
+    /// Format.
+    pub kind: String,
+    /// Curated type.
+    pub doc_type: Option<String>,
+    /// Topic slugs, ancestors included.
+    pub topics: Vec<String>,
+    /// Country codes.
+    pub countries: Vec<String>,
+    /// Publication date.
+    pub published: Option<String>,
+    /// Page count.
+    pub pages: Option<u32>,
+    /// Author.
+    pub author: Option<String>,
+    /// Length of the indexed text in characters.
+    pub text_chars: usize,
+}
+
+/// The search index: a tantivy index, its reader, and (for the process that writes) its writer.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    writer: Mutex<Option<IndexWriter>>,
+    writer_threads: usize,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it if there is none. An index built with another
+    /// schema version is deleted and created anew (the library is the source of truth, so a
+    /// re-ingest restores it); the second value says whether that happened.
+    pub fn open_or_create(dir: &Path, writer_threads: usize) -> crate::Result<(Self, bool)> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Directory { path: dir.to_path_buf(), source })?;
+        let (schema, fields) = schema::build();
+        let version_path = dir.join(VERSION_FILE);
+        let has_index = dir.join("meta.json").is_file();
+        let version_matches =
+            std::fs::read_to_string(&version_path).ok().is_some_and(|v| v.trim() == SCHEMA_VERSION.to_string());
+        let mut rebuilt = false;
+        if has_index && !version_matches {
+            clear_dir(dir)?;
+            rebuilt = true;
+        }
+        let directory = MmapDirectory::open(dir).map_err(|e| IndexError::Directory {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let index = Index::open_or_create(directory, schema)?;
+        std::fs::write(&version_path, SCHEMA_VERSION.to_string())
+            .map_err(|source| IndexError::Directory { path: version_path.clone(), source })?;
+        Ok((Self::from_index(index, fields, writer_threads)?, rebuilt))
+    }
+
+    /// Opens an existing index in `dir` for searching only.
+    pub fn open_read_only(dir: &Path) -> crate::Result<Self> {
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
+        if !dir.join("meta.json").is_file() {
+            return Err(IndexError::Directory {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no index here"),
+            });
+        }
+        if version.as_deref().map(str::trim) != Some(SCHEMA_VERSION.to_string().as_str()) {
+            return Err(IndexError::SchemaMismatch(dir.to_path_buf()));
+        }
+        let (_, fields) = schema::build();
+        let index = Index::open_in_dir(dir)?;
+        Self::from_index(index, fields, 1)
+    }
+
+    /// A fresh index in memory (evaluation, tests).
+    pub fn create_in_ram(writer_threads: usize) -> crate::Result<Self> {
+        let (schema, fields) = schema::build();
+        Self::from_index(Index::create_in_ram(schema), fields, writer_threads)
+    }
+
+    fn from_index(index: Index, fields: Fields, writer_threads: usize) -> crate::Result<Self> {
+        index.tokenizers().register(analyzer::NEUTRAL, analyzer::neutral());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields, writer: Mutex::new(None), writer_threads: writer_threads.max(1) })
+    }
+
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub(crate) fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub(crate) fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    pub(crate) fn reload(&self) -> crate::Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Starts a batch of changes. Only one batch exists at a time: this waits for the previous
+    /// one to end. Fails when another process holds the index's write lock.
+    pub fn batch(&self) -> crate::Result<IndexWriteBatch<'_>> {
+        let mut guard = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            let writer = self
+                .index
+                .writer_with_num_threads(self.writer_threads, WRITER_HEAP_BYTES * self.writer_threads)
+                .map_err(|err| match err {
+                    tantivy::TantivyError::LockFailure(_, msg) => IndexError::Locked(msg.unwrap_or_default()),
+                    other => IndexError::Tantivy(other),
+                })?;
+            *guard = Some(writer);
+        }
+        Ok(IndexWriteBatch::new(self, guard))
+    }
+
+    /// Number of documents visible to searches.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The change-detection state of every indexed document, by id, read from fast fields in
+    /// one pass (no stored-document access).
+    pub fn indexed_states(&self) -> crate::Result<HashMap<String, IndexedState>> {
+        let searcher = self.reader.searcher();
+        let mut states = HashMap::with_capacity(searcher.num_docs() as usize);
+        let (mut id, mut fingerprint, mut hash) = (String::new(), String::new(), String::new());
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let ids = fast.str("id")?.ok_or_else(|| missing_column("id"))?;
+            let fingerprints = fast.str("fingerprint")?.ok_or_else(|| missing_column("fingerprint"))?;
+            let hashes = fast.str("content_hash")?.ok_or_else(|| missing_column("content_hash"))?;
+            let versions = fast.u64("extractor_version")?;
+            for doc in segment.doc_ids_alive() {
+                let read = |column: &tantivy::columnar::StrColumn, out: &mut String| -> crate::Result<()> {
+                    out.clear();
+                    if let Some(ord) = column.term_ords(doc).next() {
+                        column.ord_to_str(ord, out).map_err(|e| IndexError::Tantivy(e.into()))?;
+                    }
+                    Ok(())
+                };
+                read(&ids, &mut id)?;
+                read(&fingerprints, &mut fingerprint)?;
+                read(&hashes, &mut hash)?;
+                let extractor_version = versions.first(doc).unwrap_or(0) as u32;
+                states.insert(
+                    id.clone(),
+                    IndexedState { fingerprint: fingerprint.clone(), content_hash: hash.clone(), extractor_version },
+                );
+            }
+        }
+        Ok(states)
+    }
+
+    /// The stored metadata of document `id`.
+    pub fn get(&self, id: &str) -> crate::Result<Option<StoredDocument>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let Some((_, address)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
+        else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.fields;
+        Ok(Some(StoredDocument {
+            id: first_text(&doc, f.id).unwrap_or_default(),
+            title: first_text(&doc, f.title).unwrap_or_default(),
+            url: first_text(&doc, f.url),
+            description: first_text(&doc, f.description),
+            lang: first_text(&doc, f.lang).unwrap_or_default(),
+            kind: first_text(&doc, f.kind).unwrap_or_default(),
+            doc_type: first_text(&doc, f.doc_type),
+            topics: facet_values(&doc, f.topic),
+            countries: facet_values(&doc, f.country),
+            published: first_text(&doc, f.published),
+            pages: doc.get_first(f.pages).and_then(|v| v.as_u64()).map(|p| p as u32),
+            author: first_text(&doc, f.author),
+            text_chars: first_text(&doc, f.body).map(|b| b.chars().count()).unwrap_or(0),
+        }))
+    }
+}
+
+fn missing_column(name: &str) -> IndexError {
+    IndexError::Tantivy(tantivy::TantivyError::SchemaError(format!("fast field {name} is missing")))
+}
+
+/// The first text value of `field`.
+pub(crate) fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+/// Facet values of `field` as slugs without the leading `/` (`assessment/cost-effectiveness`).
+pub(crate) fn facet_values(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| match OwnedValue::from(v) {
+            OwnedValue::Facet(facet) => Some(facet.to_path_string().trim_start_matches('/').to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn clear_dir(dir: &Path) -> crate::Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| IndexError::Directory { path: dir.to_path_buf(), source })?;
+    for entry in entries.flatten() {
+        let path: PathBuf = entry.path();
+        let result = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        result.map_err(|source| IndexError::Directory { path, source })?;
+    }
+    Ok(())
+}

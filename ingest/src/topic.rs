@@ -1,0 +1,249 @@
+//! The Hub's topic taxonomy (shipped as `data/taxonomy.toml`) and a classifier that assigns
+//! topics from weighted multilingual term lists.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use crate::error::IngestError;
+use crate::terms::{TermMatcher, tokenize};
+
+const BUILTIN_TAXONOMY: &str = include_str!("../data/taxonomy.toml");
+
+/// One topic of the taxonomy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    /// Hierarchical slug, `/`-separated (`assessment/cost-effectiveness`).
+    pub slug: String,
+    /// Labels by ISO 639-1 language code.
+    pub labels: BTreeMap<String, String>,
+    /// Terms by language: `word`, `phrase of words`, `prefix*`, optionally `|weight`.
+    #[serde(default)]
+    pub terms: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    topic: Vec<Topic>,
+}
+
+/// The topic taxonomy: slugs, labels, terms.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    topics: Vec<Topic>,
+}
+
+impl Taxonomy {
+    /// The taxonomy shipped with the code.
+    pub fn builtin() -> Result<Self, IngestError> {
+        Self::parse(BUILTIN_TAXONOMY)
+    }
+
+    /// Parses a taxonomy in the `taxonomy.toml` format; every topic's parent must come first.
+    pub fn parse(toml_text: &str) -> Result<Self, IngestError> {
+        let data_error = |reason: String| IngestError::Data { name: "taxonomy.toml", reason };
+        let file: TaxonomyFile = toml::from_str(toml_text).map_err(|e| data_error(e.to_string()))?;
+        let mut seen = std::collections::HashSet::new();
+        for topic in &file.topic {
+            if let Some((parent, _)) = topic.slug.rsplit_once('/')
+                && !seen.contains(parent)
+            {
+                return Err(data_error(format!("topic {} comes before its parent {parent}", topic.slug)));
+            }
+            if !topic.labels.contains_key("en") {
+                return Err(data_error(format!("topic {} has no English label", topic.slug)));
+            }
+            if !seen.insert(topic.slug.as_str()) {
+                return Err(data_error(format!("topic {} is listed twice", topic.slug)));
+            }
+        }
+        Ok(Taxonomy { topics: file.topic })
+    }
+
+    /// All topics, parents before children.
+    pub fn topics(&self) -> &[Topic] {
+        &self.topics
+    }
+
+    /// Whether `slug` is a topic of the taxonomy.
+    pub fn contains(&self, slug: &str) -> bool {
+        self.topics.iter().any(|t| t.slug == slug)
+    }
+
+    /// The label of `slug` in `lang`, falling back to English.
+    pub fn label(&self, slug: &str, lang: &str) -> Option<&str> {
+        let topic = self.topics.iter().find(|t| t.slug == slug)?;
+        topic.labels.get(lang).or_else(|| topic.labels.get("en")).map(String::as_str)
+    }
+}
+
+/// Thresholds of the topic classifier.
+#[derive(Debug, Clone)]
+pub struct TopicSettings {
+    /// Minimum weighted score for a topic to be assigned.
+    pub min_score: f32,
+    /// A topic must score at least this fraction of the best topic's score.
+    pub min_relative_score: f32,
+    /// At most this many topics per document.
+    pub max_topics: usize,
+}
+
+impl Default for TopicSettings {
+    fn default() -> Self {
+        TopicSettings { min_score: 4.0, min_relative_score: 0.3, max_topics: 5 }
+    }
+}
+
+/// Assigns taxonomy topics to a document from its title, headings and body.
+pub struct TopicClassifier {
+    slugs: Vec<String>,
+    matchers: HashMap<String, TermMatcher>,
+    settings: TopicSettings,
+}
+
+/// Weight of a match by where it is: a title states what a document is about.
+const TITLE_WEIGHT: f32 = 4.0;
+const HEADING_WEIGHT: f32 = 2.0;
+
+impl TopicClassifier {
+    /// Compiles the taxonomy's term lists.
+    pub fn new(taxonomy: &Taxonomy, settings: TopicSettings) -> Self {
+        let mut matchers: HashMap<String, TermMatcher> = HashMap::new();
+        for (index, topic) in taxonomy.topics.iter().enumerate() {
+            for (lang, terms) in &topic.terms {
+                let matcher = matchers.entry(lang.clone()).or_default();
+                for term in terms {
+                    let (pattern, weight) = match term.rsplit_once('|') {
+                        Some((pattern, weight)) => (pattern, weight.trim().parse().unwrap_or(1.0)),
+                        None => (term.as_str(), 1.0),
+                    };
+                    matcher.add(pattern, index, weight, false);
+                }
+            }
+        }
+        let slugs = taxonomy.topics.iter().map(|t| t.slug.clone()).collect();
+        TopicClassifier { slugs, matchers, settings }
+    }
+
+    /// Topic slugs for a document in `lang` (its terms and English terms are used; all
+    /// languages' when the language is unknown), best first.
+    pub fn classify(&self, lang: &str, title: &str, headings: &[String], body: &str) -> Vec<String> {
+        let matchers: Vec<&TermMatcher> = if lang == "und" {
+            self.matchers.values().collect()
+        } else {
+            let mut langs = vec![lang];
+            if lang != "en" {
+                langs.push("en");
+            }
+            langs.iter().filter_map(|l| self.matchers.get(*l)).collect()
+        };
+        let mut scores = vec![0f32; self.slugs.len()];
+        let mut body_counts: HashMap<(usize, u32), (f32, u32)> = HashMap::new();
+        let title_tokens = tokenize(title);
+        let heading_text = headings.join("\n");
+        let heading_tokens = tokenize(&heading_text);
+        let body_tokens = tokenize(body);
+        for matcher in matchers {
+            matcher.find(&title_tokens, |topic, weight, _| scores[topic] += weight * TITLE_WEIGHT);
+            matcher.find(&heading_tokens, |topic, weight, _| scores[topic] += weight * HEADING_WEIGHT);
+            matcher.find(&body_tokens, |topic, weight, _| {
+                let entry = body_counts.entry((topic, weight.to_bits())).or_insert((weight, 0));
+                entry.1 += 1;
+            });
+        }
+        // Repetition counts, with diminishing returns: the tenth mention adds less than the second.
+        for ((topic, _), (weight, count)) in body_counts {
+            scores[topic] += weight * (1.0 + (count as f32).ln());
+        }
+        let best = scores.iter().copied().fold(0f32, f32::max);
+        let mut ranked: Vec<(usize, f32)> = scores
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|&(_, score)| score >= self.settings.min_score && score >= best * self.settings.min_relative_score)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.into_iter().take(self.settings.max_topics).map(|(i, _)| self.slugs[i].clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"
+[[topic]]
+slug = "reimbursement"
+labels = { en = "Reimbursement", fr = "Remboursement" }
+[topic.terms]
+en = ["reimbursement*|2", "payer*"]
+fr = ["remboursement*|2", "prise en charge"]
+
+[[topic]]
+slug = "reimbursement/schemes"
+labels = { en = "Reimbursement schemes" }
+[topic.terms]
+de = ["diga|3", "fast-track"]
+
+[[topic]]
+slug = "evidence"
+labels = { en = "Evidence" }
+[topic.terms]
+en = ["randomised trial*|2"]
+"#;
+
+    #[test]
+    fn parses_and_labels_with_english_fallback() {
+        let taxonomy = Taxonomy::parse(SMALL).unwrap();
+        assert_eq!(taxonomy.label("reimbursement", "fr"), Some("Remboursement"));
+        assert_eq!(taxonomy.label("reimbursement/schemes", "fr"), Some("Reimbursement schemes"));
+        assert!(taxonomy.contains("evidence") && !taxonomy.contains("evidence/none"));
+    }
+
+    #[test]
+    fn rejects_children_before_parents() {
+        let bad = "[[topic]]\nslug = \"a/b\"\nlabels = { en = \"B\" }\n";
+        assert!(Taxonomy::parse(bad).unwrap_err().to_string().contains("a/b"));
+    }
+
+    #[test]
+    fn classifies_by_language_terms_and_title() {
+        let classifier = TopicClassifier::new(&Taxonomy::parse(SMALL).unwrap(), TopicSettings::default());
+        let fr = classifier.classify(
+            "fr",
+            "Le remboursement des applications",
+            &[],
+            "La prise en charge par l'assurance maladie.",
+        );
+        assert_eq!(fr, ["reimbursement"]);
+        let de = classifier.classify("de", "Das DiGA-Verzeichnis", &[], "DiGA im Fast-Track-Verfahren: DiGA, DiGA.");
+        assert_eq!(de, ["reimbursement/schemes"]);
+        assert!(classifier.classify("en", "Annual report", &[], "Nothing relevant here.").is_empty());
+    }
+
+    #[test]
+    fn builtin_taxonomy_covers_the_hub_priorities() {
+        let taxonomy = Taxonomy::builtin().unwrap();
+        for slug in [
+            "reimbursement",
+            "assessment",
+            "integration",
+            "policy",
+            "app-quality",
+            "legal-ethics",
+            "evidence",
+            "business-models",
+            "secondary-use",
+            "chronic-disease",
+            "implementation",
+        ] {
+            assert!(taxonomy.contains(slug), "{slug}");
+            for lang in ["en", "fr", "de", "es", "ru"] {
+                let topic = taxonomy.topics().iter().find(|t| t.slug == slug).unwrap();
+                assert!(topic.labels.contains_key(lang), "{slug} lacks a {lang} label");
+            }
+        }
+    }
+}

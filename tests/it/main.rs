@@ -1,0 +1,6 @@
+//! End-to-end tests: the real router over the sample library, and the real binary.
+
+mod cli;
+mod search_api;
+mod serve;
+mod support;

@@ -1,0 +1,81 @@
+//! The real `serve` binary on a loopback port: it answers at once and becomes ready after
+//! ingesting the sample library.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{binary, sample_library};
+
+/// Kills the server when the test ends, whatever happens.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 GET over loopback: status and body.
+fn http_get(address: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(5)).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read response");
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status line");
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_answers_searches_and_becomes_ready_within_a_minute() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(binary())
+        .args(["serve", "--library", sample_library().to_str().unwrap(), "--data", data.path().to_str().unwrap()])
+        .args(["--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start hubsearch serve");
+    let stderr = child.stderr.take().unwrap();
+    let _server = Server(child);
+
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(address) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(address.trim().to_owned());
+            }
+        }
+    });
+    let address: SocketAddr =
+        rx.recv_timeout(Duration::from_secs(30)).expect("server announces its address").parse().unwrap();
+
+    let started = Instant::now();
+    loop {
+        let (status, body) = http_get(address, "/readyz");
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(started.elapsed() < Duration::from_secs(60), "not ready after a minute");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let (status, body) = http_get(address, "/api/v1/search?q=DiGA");
+    assert_eq!(status, 200, "{body}");
+    let json: Value = serde_json::from_str(&body).unwrap();
+    assert!(json["total"].as_u64().unwrap() >= 1);
+    assert_eq!(json["hits"][0]["id"], "policy/de-diga-fast-track-overview-2022.pdf");
+
+    let (status, body) = http_get(address, "/api/v1/search?per_page=100000");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("per_page"));
+}

@@ -409,7 +409,9 @@ mark{background:var(--mk);color:inherit;padding:0 .1em;border-radius:2px}
         const badges = h('div', { class: 'badges' },
           h('span', { class: 'badge lang', title: this.label('lang', hit.lang) }, String(hit.lang || '')),
           (hit.countries || []).map((c) => h('span', { class: 'badge country' }, this.label('country', c))),
-          (hit.topics || []).map((t) => h('span', { class: 'badge topic' }, this.label('topic', t))),
+          // A topic's parents are implied by the topic: show the most specific ones only.
+          (hit.topics || []).filter((t, _, all) => !all.some((o) => o.startsWith(`${t}/`)))
+            .map((t) => h('span', { class: 'badge topic' }, this.label('topic', t))),
           h('span', { class: 'badge kind' }, this.label('kind', hit.kind) + (hit.published ? ` · ${String(hit.published).slice(0, 4)}` : '')));
         return h('li', { id: id(i), class: 'opt', role: 'option', 'aria-selected': 'false', onclick: (e) => { if (e.target.localName !== 'a') this.activate(i); } },
           h('a', { class: 't', href: url, tabindex: '-1', part: 'title' }, String(hit.title || hit.id || '')),

@@ -346,6 +346,36 @@ mod tests {
         partners.admit(Some("pk_es"), None, &mut request, start + Duration::from_secs(31)).unwrap();
     }
 
+    proptest::proptest! {
+        /// Whatever filters a request carries, an admitted request never reaches outside the
+        /// scope, and a refused one is refused for being out of scope.
+        #[test]
+        fn editing_the_request_never_widens_the_scope(
+            countries in proptest::collection::vec("(ES|PT|FR|EU)", 0..4),
+            topics in proptest::collection::vec("(assessment|assessment/frameworks|assessments|policy|assessment/x/y)", 0..4),
+        ) {
+            let partners = Partners::new(&[partner("pk_es")]);
+            let mut request = SearchRequest::default();
+            if !countries.is_empty() {
+                request.filters.push(FacetFilter { kind: FacetKind::Country, values: countries });
+            }
+            if !topics.is_empty() {
+                request.filters.push(FacetFilter { kind: FacetKind::Topic, values: topics });
+            }
+            match partners.admit(Some("pk_es"), None, &mut request, Instant::now()) {
+                Ok(_) => {
+                    let countries = filters(&request, FacetKind::Country);
+                    proptest::prop_assert!(!countries.is_empty() && countries.iter().all(|c| c == "ES"));
+                    let topics = filters(&request, FacetKind::Topic);
+                    proptest::prop_assert!(!topics.is_empty());
+                    proptest::prop_assert!(topics.iter().all(|t| t == "assessment" || t.starts_with("assessment/")));
+                }
+                Err(Refusal::OutOfScope(_)) => {}
+                Err(other) => proptest::prop_assert!(false, "{other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn bad_entries_are_named() {
         let mut bad = partner("pk es");

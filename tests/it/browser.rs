@@ -258,6 +258,21 @@ fn the_widget_works_in_headless_chromium() {
         true
     );
 
+    // Themed from the host page through CSS custom properties.
+    browser.eval("document.querySelector('hubsearch-widget').style.setProperty('--hs-accent', 'rgb(200, 0, 0)');", &[]);
+    assert_eq!(browser.eval(&js("return getComputedStyle(opts[0].querySelector('a')).color;"), &[]), "rgb(200, 0, 0)");
+
+    // Nothing found: the empty state, in the page's language.
+    let input = browser.element(&js("return r.querySelector('input');"));
+    browser.type_into(&input, "zzyzxq");
+    browser.wait_for(
+        "the empty state",
+        15,
+        &js("const m = r.querySelector('.msg'); return !r.querySelector('.busy') && opts.length === 0 && \
+             !m.hidden && m.textContent === 'Ningún documento coincide con su búsqueda.';"),
+    );
+    browser.eval(&js("r.querySelector('input').value = '';"), &[]);
+
     // The hostile document, on that page (which has no security policy to hide behind).
     let input = browser.element(&js("return r.querySelector('input');"));
     browser.type_into(&input, "hostile");

@@ -246,6 +246,22 @@ fn the_widget_works_in_headless_chromium() {
     browser.press(&[keys::ENTER], None);
     browser.wait_for("Enter opens the active result", 15, &format!("return location.href === {target};"));
 
+    // Attributes set (or changed) by the host page: initial query, fixed country, UI language.
+    // Each change starts a search that cancels the one before.
+    browser.goto(&format!("{hub}/"));
+    wait_results(&browser, "the page's first results", 10);
+    browser.eval(
+        "const w = document.querySelector('hubsearch-widget'); w.setAttribute('query', 'cardiology'); \
+         w.setAttribute('country', 'PT'); w.setAttribute('lang', 'fr');",
+        &[],
+    );
+    browser.wait_for(
+        "4 results in French for the fixed country",
+        15,
+        &js("return !r.querySelector('.busy') && opts.length === 4 && status === '4 documents trouvés' && \
+             r.querySelector('input').value === 'cardiology' && !r.querySelector('fieldset[data-facet=country]');"),
+    );
+
     // A partner page on a second origin with a valid key: Spanish UI, Spain only (the server's scope).
     browser.goto(&format!("{partner}/partner.html"));
     browser.wait_for(

@@ -90,6 +90,7 @@ input[type=search]:focus{border-color:var(--a)}
 button{font:inherit;cursor:pointer;border:1px solid var(--bd);border-radius:var(--r);background:var(--bg);color:var(--a);padding:.45em .9em}
 button:hover{border-color:var(--a)}
 .status{margin:.6rem 0;color:var(--m);min-height:1.4em}
+.loading{margin-right:.4em}
 .body{display:grid;gap:1rem}
 @container (min-width:720px){.body{grid-template-columns:15rem 1fr}}
 details{border:1px solid var(--bd);border-radius:var(--r);padding:.3rem .7rem}
@@ -244,7 +245,10 @@ mark{background:var(--mk);color:inherit;padding:0 .1em;border-radius:2px}
       this.input.value = this.getAttribute('query') || '';
       this.labelEl = h('label', { for: id('q'), class: 'sr' });
       this.clearBtn = h('button', { type: 'button', part: 'button', onclick: () => { this.input.value = ''; this.input.focus(); this.run(true); } });
-      this.status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+      // The live region only ever says how many documents were found (or what went wrong);
+      // the loading indicator beside it is for the eyes, so typing does not make it chatter.
+      this.status = h('span', { role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+      this.busyEl = h('span', { class: 'loading', 'aria-hidden': 'true', hidden: true }, h('span', { class: 'spin' }), h('span'));
       this.summary = h('summary');
       this.facetBox = h('div');
       this.details = h('details', { class: 'filters', part: 'filters' }, this.summary, this.facetBox);
@@ -255,7 +259,7 @@ mark{background:var(--mk);color:inherit;padding:0 .1em;border-radius:2px}
       this.moreBtn = h('button', { type: 'button', class: 'more', part: 'button', hidden: true, onclick: () => this.more() });
       this.rootEl = h('div', { class: 'root', part: 'root' },
         h('div', { class: 'bar' }, this.labelEl, this.input, this.clearBtn),
-        this.status,
+        h('div', { class: 'status' }, this.busyEl, this.status),
         h('div', { class: 'body' }, this.details, h('div', null, this.list, this.msg, this.moreBtn)));
       root.append(this.rootEl);
       this.localise();
@@ -332,7 +336,10 @@ mark{background:var(--mk);color:inherit;padding:0 .1em;border-radius:2px}
     setBusy(busy) {
       this.rootEl.classList.toggle('busy', busy);
       this.list.setAttribute('aria-busy', String(busy));
-      if (busy) this.status.replaceChildren(h('span', { class: 'spin', 'aria-hidden': 'true' }), this.t('searching'));
+      this.busyEl.lastChild.textContent = this.t('searching');
+      this.busyEl.hidden = !busy;
+      // Visually replaced by the indicator, but still in the accessibility tree.
+      this.status.classList.toggle('sr', busy);
     }
 
     showError(status, wait) {
@@ -392,7 +399,7 @@ mark{background:var(--mk);color:inherit;padding:0 .1em;border-radius:2px}
     label(facet, value) {
       const known = this.labels[facet].get(String(value));
       if (known) return known;
-      if (facet === 'kind') return this.t(value);
+      if (facet === 'kind' && ['pdf', 'html', 'text'].includes(value)) return this.t(value);
       try {
         if (facet === 'country' || facet === 'lang') {
           const names = new Intl.DisplayNames([this.uiLang], { type: facet === 'country' ? 'region' : 'language' });

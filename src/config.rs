@@ -9,6 +9,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::partners::PartnerConfig;
+
 /// Name of the configuration file looked for in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "hubsearch.toml";
 
@@ -36,6 +38,9 @@ pub struct Config {
     pub classify: ClassifyConfig,
     /// HTTP server limits.
     pub http: HttpConfig,
+    /// Partner sites that embed the widget (`[[partners]]`); none means public search is open
+    /// to every origin.
+    pub partners: Vec<PartnerConfig>,
 }
 
 /// Log output format.
@@ -146,6 +151,7 @@ impl Default for Config {
             languages: LanguageConfig::default(),
             classify: ClassifyConfig::default(),
             http: HttpConfig::default(),
+            partners: Vec::new(),
         }
     }
 }
@@ -167,7 +173,10 @@ impl Config {
             None => {}
         }
         let figment = figment.merge(Env::prefixed("HUBSEARCH_").split("__"));
-        let config: Config = figment.extract().context("invalid configuration")?;
+        let mut config: Config = figment.extract().context("invalid configuration")?;
+        for partner in &mut config.partners {
+            partner.validate()?;
+        }
         config.validate()?;
         Ok(config)
     }
@@ -182,6 +191,11 @@ impl Config {
         );
         anyhow::ensure!(s.max_page >= 1, "search.max_page must be at least 1");
         anyhow::ensure!(s.max_query_chars >= 1, "search.max_query_chars must be at least 1");
+        let mut keys: Vec<&str> = self.partners.iter().map(|p| p.key.as_str()).collect();
+        keys.sort_unstable();
+        if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
+            anyhow::bail!("partners: key {:?} is listed twice", pair[0]);
+        }
         Ok(())
     }
 
@@ -249,6 +263,21 @@ mod tests {
             jail.set_env("HUBSEARCH_SEARCH__DEFAULT_PER_PAGE", "1000");
             let err = format!("{:#}", Config::load(None).unwrap_err());
             assert!(err.contains("default_per_page"), "{err}");
+
+            jail.set_env("HUBSEARCH_SEARCH__DEFAULT_PER_PAGE", "10");
+            jail.create_file(
+                "partners.toml",
+                "[[partners]]\nkey = \"pk_es\"\norigins = [\"https://salud.example.es\"]\ncountry = [\"es\"]\n",
+            )?;
+            let config = Config::load(Some(Path::new("partners.toml"))).expect("partners");
+            assert_eq!(config.partners[0].country, ["ES"], "values are normalised");
+            assert_eq!(config.partners[0].rate_limit_per_minute, 600);
+            jail.create_file("partners.toml", "[[partners]]\nkey = \"pk_es\"\n[[partners]]\nkey = \"pk_es\"\n")?;
+            let err = format!("{:#}", Config::load(Some(Path::new("partners.toml"))).unwrap_err());
+            assert!(err.contains("pk_es") && err.contains("twice"), "{err}");
+            jail.create_file("partners.toml", "[[partners]]\nkey = \"pk_es\"\ncountri = [\"ES\"]\n")?;
+            let err = format!("{:#}", Config::load(Some(Path::new("partners.toml"))).unwrap_err());
+            assert!(err.contains("countri"), "{err}");
 
             let err = format!("{:#}", Config::load(Some(Path::new("missing.toml"))).unwrap_err());
             assert!(err.contains("missing.toml"), "{err}");

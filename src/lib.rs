@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod labels;
+pub mod partners;
 pub mod search_params;
 pub mod state;
 pub mod sync;

@@ -40,6 +40,8 @@ pub struct SearchParams {
     pub request: SearchRequest,
     /// Language of facet labels (`ui_lang=`, default English).
     pub ui_lang: String,
+    /// A partner's public key (`key=`), checked and applied by [`crate::partners`].
+    pub key: Option<String>,
 }
 
 impl SearchParams {
@@ -53,11 +55,12 @@ impl SearchParams {
             ..SearchRequest::default()
         };
         let mut ui_lang = "en".to_owned();
+        let mut key = None;
         let mut seen_single: Vec<&str> = Vec::new();
         for (name, value) in pairs {
             let value = value.trim();
             let name = name.as_str();
-            if ["q", "page", "per_page", "sort", "ui_lang"].contains(&name) {
+            if ["q", "page", "per_page", "sort", "ui_lang", "key"].contains(&name) {
                 if seen_single.contains(&name) {
                     return Err(invalid(name, format!("{name} is given more than once")));
                 }
@@ -87,6 +90,7 @@ impl SearchParams {
                     }
                 }
                 "ui_lang" => ui_lang = language_code("ui_lang", value)?,
+                "key" => key = Some(partner_key(value)?),
                 "lang" => add_filter(&mut request, FacetKind::Lang, language_code("lang", value)?)?,
                 "country" => add_filter(&mut request, FacetKind::Country, country_code(value)?)?,
                 "topic" => add_filter(&mut request, FacetKind::Topic, topic_slug(value)?)?,
@@ -101,13 +105,13 @@ impl SearchParams {
                     return Err(invalid(
                         other,
                         format!(
-                            "unknown parameter {other:?}; accepted: q, lang, topic, country, kind, year, page, per_page, sort, ui_lang"
+                            "unknown parameter {other:?}; accepted: q, lang, topic, country, kind, year, page, per_page, sort, ui_lang, key"
                         ),
                     ));
                 }
             }
         }
-        Ok(SearchParams { request, ui_lang })
+        Ok(SearchParams { request, ui_lang, key })
     }
 
     /// Parses a raw query string (`q=a&country=PT`).
@@ -146,7 +150,15 @@ fn bounded_number(name: &str, value: &str, max: usize) -> Result<usize, InvalidP
     }
 }
 
-fn language_code(name: &str, value: &str) -> Result<String, InvalidParameter> {
+/// A partner key's shape: short, and only characters that need no escaping anywhere.
+fn partner_key(value: &str) -> Result<String, InvalidParameter> {
+    if value.len() <= 100 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        return Ok(value.to_owned());
+    }
+    Err(invalid("key", "key must be a partner key such as \"pk_…\" (letters, digits, '_' and '-')"))
+}
+
+pub(crate) fn language_code(name: &str, value: &str) -> Result<String, InvalidParameter> {
     let lower = value.to_ascii_lowercase();
     if lower == "und" || (lower.len() == 2 && lower.bytes().all(|b| b.is_ascii_lowercase())) {
         return Ok(lower);
@@ -154,7 +166,7 @@ fn language_code(name: &str, value: &str) -> Result<String, InvalidParameter> {
     Err(invalid(name, format!("{name} must be an ISO 639-1 code such as \"fr\", not {value:?}")))
 }
 
-fn country_code(value: &str) -> Result<String, InvalidParameter> {
+pub(crate) fn country_code(value: &str) -> Result<String, InvalidParameter> {
     if value.len() == 2 && value.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Ok(value.to_ascii_uppercase());
     }
@@ -164,7 +176,7 @@ fn country_code(value: &str) -> Result<String, InvalidParameter> {
     ))
 }
 
-fn topic_slug(value: &str) -> Result<String, InvalidParameter> {
+pub(crate) fn topic_slug(value: &str) -> Result<String, InvalidParameter> {
     let lower = value.to_ascii_lowercase();
     let valid = lower.len() <= 100
         && lower.split('/').all(|part| {
@@ -339,6 +351,8 @@ mod tests {
             ("sort=best", "sort"),
             ("contry=ES", "contry"),
             ("q=a&q=b", "q"),
+            ("key=pk_a&key=pk_b", "key"),
+            ("key=pk%20a", "key"),
         ] {
             assert_eq!(parse(raw).unwrap_err().parameter, parameter, "{raw}");
         }
@@ -352,5 +366,7 @@ mod tests {
     fn empty_values_are_ignored() {
         let params = parse("q=&country=&page=").unwrap();
         assert_eq!(params.request, SearchRequest { snippet_chars: 240, ..SearchRequest::default() });
+        assert_eq!(params.key, None);
+        assert_eq!(parse("key=pk_es-1").unwrap().key.as_deref(), Some("pk_es-1"));
     }
 }

@@ -4,31 +4,45 @@ mod documents;
 mod health;
 pub mod problem;
 mod search;
+pub mod widget;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use axum::routing::get;
+use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::http::problem::Problem;
+use crate::partners::Partners;
 use crate::state::AppState;
 
 /// The service's router over `state`.
 pub fn router(state: AppState) -> Router {
     let http = state.config().http.clone();
-    // Public search data is read-only: any origin may read it from a browser.
-    let cors = CorsLayer::new().allow_methods([Method::GET]).allow_origin(Any);
+    let partners = Arc::new(Partners::new(&state.config().partners));
+    let cors = CorsLayer::new().allow_methods([Method::GET]).expose_headers([header::RETRY_AFTER]);
+    let cors = if partners.is_empty() {
+        // Public search data is read-only: with no partners, any origin may read it.
+        cors.allow_origin(Any)
+    } else {
+        let partners = partners.clone();
+        cors.allow_origin(AllowOrigin::predicate(move |origin, parts| {
+            let key = parts.uri.query().and_then(query_key);
+            origin.to_str().is_ok_and(|origin| partners.cors_allows(origin, key.as_deref()))
+        }))
+    };
     Router::new()
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/documents/{*id}", get(documents::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(widget::routes())
         .fallback(|| async { Problem::not_found("no such resource") })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -39,6 +53,7 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .with_state(state)
+        .layer(Extension(partners))
         .layer(cors)
         .layer(RequestBodyLimitLayer::new(http.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -47,4 +62,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(problem::panic_response))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The `key=` of a raw query string, if any.
+fn query_key(query: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs.into_iter().find(|(name, _)| name == "key").map(|(_, value)| value)
 }

@@ -23,7 +23,13 @@ pub fn sample_library() -> PathBuf {
 
 /// Indexes `library` into a fresh index in memory and returns the service state and the report.
 pub fn index_library(library: &Path) -> (AppState, SyncReport) {
-    let config = Config { library: library.to_path_buf(), ..Config::default() };
+    index_with_config(Config { library: library.to_path_buf(), ..Config::default() })
+}
+
+/// Indexes `config.library` into a fresh index in memory, with `config` (partners…) as given.
+pub fn index_with_config(config: Config) -> (AppState, SyncReport) {
+    let library = config.library.clone();
+    let library = library.as_path();
     let processor = DocumentProcessor::new(config.processor_settings()).expect("processor");
     let index = SearchIndex::create_in_ram(1).expect("index");
     let report = LibrarySync { library: library.to_path_buf(), index: &index, processor: &processor, workers: 2 }
@@ -94,4 +100,45 @@ pub fn assert_problem(answer: &Answer, status: u16, parameter: &str) {
 /// Path of the built `hubsearch` binary.
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_hubsearch")
+}
+
+/// Countries of the fixture library's ordinary documents, by document number modulo 3.
+pub const FIXTURE_COUNTRIES: [&str; 3] = ["ES", "PT", "FR"];
+
+/// The title of the fixture library's hostile document.
+pub const HOSTILE_TITLE: &str = "<img src=x onerror=alert(1)>";
+
+/// Writes a small library of text documents with sidecars into `dir`: 24 ordinary documents
+/// (number `i` is about `FIXTURE_COUNTRIES[i % 3]`, mentions "cardiology" when `i` is even and
+/// links to `{url_base}/doc/{i}`) and one hostile document about ES whose title is markup, whose
+/// URL is `javascript:` and whose text carries a script.
+pub fn write_fixture_library(dir: &Path, url_base: &str) {
+    const LANGS: [&str; 4] = ["en", "es", "fr", "de"];
+    const TOPICS: [&str; 3] = ["assessment/cost-effectiveness", "policy/national-strategy", "integration/ehr"];
+    for i in 0..24 {
+        let country = FIXTURE_COUNTRIES[i % 3];
+        let extra = if i % 2 == 0 { "The cardiology ward joined the programme." } else { "Primary care led it." };
+        let text = format!(
+            "Telemonitoring programme number {i}\n\nThis report describes remote telemonitoring of patients with chronic heart \
+             failure, its costs and its results over two years. {extra} Nurses reviewed the readings every morning and \
+             called patients whose values drifted.\n"
+        );
+        std::fs::write(dir.join(format!("doc-{i:02}.txt")), text).unwrap();
+        let sidecar = format!(
+            "title = \"Telemonitoring programme {i} ({country})\"\nlang = \"{}\"\ncountries = [\"{country}\"]\n\
+             topics = [\"{}\"]\npublished = \"{}-03-01\"\nurl = \"{url_base}/doc/{i}\"\n",
+            LANGS[i % 4],
+            TOPICS[i % 3],
+            2000 + i,
+        );
+        std::fs::write(dir.join(format!("doc-{i:02}.txt.meta.toml")), sidecar).unwrap();
+    }
+    let hostile = "A hostile document about telemonitoring. <script>alert(3)</script> \
+                   <img src=y onerror=alert(4)> It should be shown as text and never run.\n";
+    std::fs::write(dir.join("hostile.txt"), hostile).unwrap();
+    std::fs::write(
+        dir.join("hostile.txt.meta.toml"),
+        format!("title = {HOSTILE_TITLE:?}\nlang = \"en\"\ncountries = [\"ES\"]\nurl = \"javascript:alert(2)\"\n"),
+    )
+    .unwrap();
 }

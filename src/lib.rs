@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod eval;
 pub mod http;
 pub mod labels;
 pub mod partners;

@@ -31,7 +31,7 @@ pub struct SearchRequest {
     pub per_page: usize,
     /// Ordering.
     pub sort: SortOrder,
-    /// Snippet length in characters.
+    /// Snippet length in characters; 0 skips snippets (evaluation runs).
     pub snippet_chars: usize,
 }
 

@@ -19,7 +19,7 @@ impl SnippetMaker {
         query: Option<&dyn Query>,
         max_chars: usize,
     ) -> Self {
-        let generator = query.and_then(|q| {
+        let generator = query.filter(|_| max_chars > 0).and_then(|q| {
             let mut generator = SnippetGenerator::create(searcher, q, index.fields().body).ok()?;
             generator.set_max_num_chars(max_chars);
             Some(generator)
@@ -31,6 +31,9 @@ impl SnippetMaker {
     /// body has no match (title-only hit, placeholder search), the start of the description or
     /// body, escaped.
     pub(crate) fn snippet(&self, index: &SearchIndex, doc: &TantivyDocument) -> String {
+        if self.max_chars == 0 {
+            return String::new();
+        }
         if let Some(generator) = &self.generator {
             let snippet = generator.snippet_from_doc(doc);
             if !snippet.highlighted().is_empty() {

@@ -1,5 +1,6 @@
 //! The command line: `serve`, `ingest`, `extract`, `search`.
 
+mod eval;
 mod extract;
 mod ingest;
 mod search;
@@ -57,6 +58,12 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Evaluate retrieval quality on a test collection.
+    Eval {
+        /// Which kind of collection.
+        #[command(subcommand)]
+        collection: EvalCollection,
+    },
     /// Search the index from the command line.
     Search {
         /// Common options.
@@ -82,6 +89,25 @@ pub enum Command {
         per_page: Option<usize>,
         /// The query (words may be given unquoted).
         query: Vec<String>,
+    },
+}
+
+/// Test collections `eval` reads.
+#[derive(Debug, Subcommand)]
+pub enum EvalCollection {
+    /// A BEIR-format directory: corpus.jsonl, queries.jsonl, qrels/<split>.tsv.
+    Beir {
+        /// The collection directory.
+        dir: PathBuf,
+        /// Which qrels split to evaluate.
+        #[arg(long, default_value = "test")]
+        split: String,
+        /// Write a TREC run file (qid Q0 docid rank score tag, 100 hits a query).
+        #[arg(long)]
+        run_out: Option<PathBuf>,
+        /// Configuration file (default: ./hubsearch.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -132,6 +158,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(config.as_deref())?;
             init_logging(config.log_format, "error");
             extract::run(&config, &paths, json)
+        }
+        Command::Eval { collection: EvalCollection::Beir { dir, split, run_out, config } } => {
+            let config = Config::load(config.as_deref())?;
+            init_logging(config.log_format, "warn");
+            eval::run(&config, &dir, &split, run_out.as_deref())
         }
         Command::Search { common, json, lang, topic, country, page, per_page, query } => {
             let config = common.load()?;

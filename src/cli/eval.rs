@@ -1,0 +1,44 @@
+//! `hubsearch eval beir`: retrieval quality of the production ranking on a BEIR collection.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use ingest::LanguageDetector;
+
+use crate::config::Config;
+use crate::eval::{BeirCollection, run_queries, score};
+
+pub fn run(config: &Config, dir: &Path, split: &str, run_out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let collection = BeirCollection::load(dir, split)?;
+    let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
+    let index = collection.build_index(&detector, config.worker_count())?;
+    let indexed = started.elapsed();
+    let runs = run_queries(&index, &collection)?;
+    let scores = score(&runs, &collection.qrels);
+    if let Some(path) = run_out {
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        );
+        for (query, hits) in &runs {
+            for (rank, (doc, score)) in hits.iter().enumerate() {
+                writeln!(out, "{query} Q0 {doc} {} {score:.6} hubsearch", rank + 1)?;
+            }
+        }
+        out.flush()?;
+    }
+    println!(
+        "collection: {} ({} documents, split {split}, {} queries)",
+        dir.display(),
+        collection.corpus.len(),
+        scores.queries
+    );
+    println!("nDCG@10    {:.4}", scores.ndcg_at_10);
+    println!("Recall@100 {:.4}", scores.recall_at_100);
+    println!("MRR@10     {:.4}", scores.mrr_at_10);
+    println!("indexing {:.2}s, queries {:.2}s", indexed.as_secs_f64(), (started.elapsed() - indexed).as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}

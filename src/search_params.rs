@@ -215,6 +215,9 @@ pub struct SearchResponse {
     pub hits: Vec<HitJson>,
     /// Facet counts with labels.
     pub facets: FacetsJson,
+    /// A corrected query, when this one found nothing and a close spelling would.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
 }
 
 /// One hit in the contract's shape.
@@ -314,6 +317,7 @@ impl SearchResponse {
             per_page: params.request.per_page,
             hits,
             facets,
+            did_you_mean: None,
         }
     }
 }

@@ -11,12 +11,16 @@ mod schema;
 mod search;
 mod snippet;
 mod store;
+mod suggest;
+pub mod user_query;
+mod vocabulary;
 mod writer;
 
 pub use error::IndexError;
 pub use facet::{FacetCount, FacetFilter, FacetKind, Facets};
 pub use search::{Hit, SearchRequest, SearchResults, SortOrder};
 pub use store::{IndexedState, SearchIndex, StoredDocument};
+pub use suggest::{Suggestion, SuggestionKind};
 pub use writer::{IndexDocument, IndexWriteBatch};
 
 /// Result type of this crate.

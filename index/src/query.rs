@@ -1,35 +1,203 @@
-//! Turning the user's words into a tantivy query. User text never fails to parse: syntax errors
-//! degrade to plain words.
+//! Turning the user's words (parsed by [`crate::user_query`]) into tantivy queries: exact terms
+//! weighted by field, typo-tolerant and prefix alternatives weighted below them, phrases, a
+//! proximity bonus, exclusions, and the facet filters around it all.
 
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
+use crate::analyzer;
 use crate::facet::FacetFilter;
+use crate::schema::Fields;
 use crate::store::SearchIndex;
+use crate::user_query::{self, Clause, Scope, UserQuery};
+use crate::vocabulary::{expand, typo_distance};
 
-/// Field boosts: a word in the title says more about a document than one in its body.
-const TITLE_BOOST: f32 = 3.0;
-const DESCRIPTION_BOOST: f32 = 1.5;
+/// A field searched by default, with its weight: a word in the title says more about a
+/// document than one in its body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SearchField {
+    pub field: Field,
+    pub boost: f32,
+}
 
-/// The text part of a search: `None` when the query has no words (placeholder search).
-pub(crate) fn text_query(index: &SearchIndex, text: &str) -> Option<Box<dyn Query>> {
-    if text.trim().is_empty() {
+/// The fields user text is matched against.
+pub(crate) fn search_fields(fields: &Fields) -> Vec<SearchField> {
+    vec![
+        SearchField { field: fields.title, boost: 3.0 },
+        SearchField { field: fields.description, boost: 1.5 },
+        SearchField { field: fields.body, boost: 1.0 },
+    ]
+}
+
+/// Weight of a typo-tolerant match relative to an exact one (fuzzy matches score a constant).
+const FUZZY_WEIGHT: f32 = 0.5;
+/// Weight of a prefix match of the word being typed.
+const PREFIX_WEIGHT: f32 = 1.0;
+/// Bonus when the query's words stand close together, in order.
+const PROXIMITY_WEIGHT: f32 = 1.5;
+/// Words apart that still count as close.
+const PROXIMITY_SLOP: u32 = 6;
+
+/// The queries one piece of user text turns into.
+pub(crate) struct TextQuery {
+    /// Every clause must match.
+    pub all: Box<dyn Query>,
+    /// Any clause may match (the fall-back when `all` finds too little).
+    pub any: Box<dyn Query>,
+    /// Number of clauses the user gave (AND and OR only differ from two on).
+    pub clauses: usize,
+    /// Plain term queries over the body for every word and its typo/prefix expansions, so
+    /// that snippets highlight fuzzy and prefix matches too.
+    pub highlight: Box<dyn Query>,
+}
+
+/// Builds the text queries, or `None` when the text has no words (placeholder search).
+pub(crate) fn text_query(index: &SearchIndex, searcher: &Searcher, text: &str, as_you_type: bool) -> Option<TextQuery> {
+    let parsed = user_query::parse(text, as_you_type);
+    if parsed.is_empty() {
         return None;
     }
     let fields = index.fields();
-    let mut parser = QueryParser::for_index(index.index(), vec![fields.title, fields.description, fields.body]);
-    parser.set_field_boost(fields.title, TITLE_BOOST);
-    parser.set_field_boost(fields.description, DESCRIPTION_BOOST);
-    let (query, errors) = parser.parse_query_lenient(text);
-    if errors.is_empty() {
-        return Some(query);
+    let all_fields = search_fields(fields);
+    let title_only = [SearchField { field: fields.title, boost: 3.0 }];
+    let scoped = |scope: Scope| -> &[SearchField] {
+        match scope {
+            Scope::Anywhere => &all_fields,
+            Scope::Title => &title_only,
+        }
+    };
+
+    let mut required: Vec<Box<dyn Query>> = Vec::new();
+    let mut highlight: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut proximity_tokens: Vec<String> = Vec::new();
+    for clause in &parsed.include {
+        let (query, tokens) = clause_query(clause, scoped(clause_scope(clause)), true);
+        let Some(query) = query else { continue };
+        required.push(query);
+        if let Clause::Word { prefix: false, .. } = clause
+            && tokens.len() == 1
+        {
+            proximity_tokens.push(tokens[0].clone());
+        }
+        for token in &tokens {
+            let prefix = matches!(clause, Clause::Word { prefix: true, .. });
+            add_highlight_terms(searcher, fields.body, token, prefix, &mut highlight);
+        }
     }
-    // The lenient parser drops what it cannot read ("\"unbalanced words" loses its words);
-    // the user meant words, so search the words.
-    let words: String = text.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
-    if words.trim().is_empty() {
+    if required.is_empty() {
         return None;
     }
-    Some(parser.parse_query_lenient(&words).0)
+    let mut extras: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if proximity_tokens.len() >= 2 {
+        for field in [fields.title, fields.body] {
+            let terms: Vec<(usize, Term)> =
+                proximity_tokens.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
+            let phrase = PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP);
+            extras.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_WEIGHT))));
+        }
+    }
+    for clause in &parsed.exclude {
+        if let (Some(query), _) = clause_query(clause, scoped(clause_scope(clause)), false) {
+            extras.push((Occur::MustNot, query));
+        }
+    }
+    let combine = |occur: Occur| -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = required.iter().map(|q| (occur, q.box_clone())).collect();
+        clauses.extend(extras.iter().map(|(o, q)| (*o, q.box_clone())));
+        Box::new(BooleanQuery::new(clauses))
+    };
+    Some(TextQuery {
+        all: combine(Occur::Must),
+        any: combine(Occur::Should),
+        clauses: required.len(),
+        highlight: Box::new(BooleanQuery::new(highlight)),
+    })
+}
+
+fn clause_scope(clause: &Clause) -> Scope {
+    match clause {
+        Clause::Word { scope, .. } | Clause::Phrase { scope, .. } => *scope,
+    }
+}
+
+/// The query of one clause over `fields`, and the analysed tokens it is made of. `tolerant`
+/// adds typo-tolerant and prefix alternatives (not wanted for exclusions).
+fn clause_query(clause: &Clause, fields: &[SearchField], tolerant: bool) -> (Option<Box<dyn Query>>, Vec<String>) {
+    let (words, prefix): (Vec<&String>, bool) = match clause {
+        Clause::Word { text, prefix, .. } => (vec![text], *prefix),
+        Clause::Phrase { words, .. } => (words.iter().collect(), false),
+    };
+    let tokens: Vec<String> = words.iter().flat_map(|w| analyse(w)).collect();
+    let query: Option<Box<dyn Query>> = match tokens.len() {
+        0 => None,
+        1 => Some(word_query(&tokens[0], fields, tolerant, prefix)),
+        _ => Some(phrase_query(&tokens, fields)),
+    };
+    (query, tokens)
+}
+
+fn word_query(token: &str, fields: &[SearchField], tolerant: bool, prefix: bool) -> Box<dyn Query> {
+    let distance = if tolerant { typo_distance(token.chars().count()) } else { 0 };
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for f in fields {
+        let term = Term::from_field_text(f.field, token);
+        let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost))));
+        if distance > 0 {
+            let fuzzy = FuzzyTermQuery::new(term.clone(), distance, true);
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), f.boost * FUZZY_WEIGHT))));
+        }
+        if tolerant && prefix {
+            let starts = FuzzyTermQuery::new_prefix(term, 0, true);
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), f.boost * PREFIX_WEIGHT))));
+        }
+    }
+    Box::new(BooleanQuery::new(alternatives))
+}
+
+fn phrase_query(tokens: &[String], fields: &[SearchField]) -> Box<dyn Query> {
+    let alternatives: Vec<(Occur, Box<dyn Query>)> = fields
+        .iter()
+        .map(|f| {
+            let terms: Vec<Term> = tokens.iter().map(|t| Term::from_field_text(f.field, t)).collect();
+            let phrase: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), f.boost));
+            (Occur::Should, phrase)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(alternatives))
+}
+
+fn add_highlight_terms(
+    searcher: &Searcher,
+    body: Field,
+    token: &str,
+    prefix: bool,
+    out: &mut Vec<(Occur, Box<dyn Query>)>,
+) {
+    let mut terms = vec![token.to_owned()];
+    let distance = typo_distance(token.chars().count());
+    if distance > 0 {
+        terms.extend(expand(searcher, body, token, distance, false, 5).into_iter().map(|(t, _)| t));
+    }
+    if prefix {
+        terms.extend(expand(searcher, body, token, 0, true, 10).into_iter().map(|(t, _)| t));
+    }
+    for term in terms {
+        let query = TermQuery::new(Term::from_field_text(body, &term), IndexRecordOption::WithFreqs);
+        out.push((Occur::Should, Box::new(query)));
+    }
+}
+
+/// Analyses a word the way the indexed text was analysed.
+pub(crate) fn analyse(word: &str) -> Vec<String> {
+    let mut analyzer = analyzer::neutral();
+    let mut stream = analyzer.token_stream(word);
+    let mut tokens = Vec::new();
+    while let Some(token) = stream.next() {
+        tokens.push(token.text.clone());
+    }
+    tokens
 }
 
 /// The full query: the text (or every document) filtered by each facet filter.
@@ -46,4 +214,9 @@ pub(crate) fn with_filters(index: &SearchIndex, text: Option<&dyn Query>, filter
         return clauses.pop().expect("one clause").1;
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// The parsed form of a query, for callers that explain or correct it.
+pub(crate) fn parse(text: &str) -> UserQuery {
+    user_query::parse(text, false)
 }

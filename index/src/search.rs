@@ -4,9 +4,14 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::{DocAddress, Order, TantivyDocument};
 
 use crate::facet::{FacetCountCollector, FacetFilter, FacetKind, Facets, sorted_counts};
+use tantivy::query::Query;
+
 use crate::query::{text_query, with_filters};
 use crate::snippet::SnippetMaker;
 use crate::store::{SearchIndex, facet_values, first_text};
+
+/// Below this many documents matching every word, documents matching any word are shown.
+const AND_MIN_HITS: usize = 5;
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,6 +38,8 @@ pub struct SearchRequest {
     pub sort: SortOrder,
     /// Snippet length in characters; 0 skips snippets (evaluation runs).
     pub snippet_chars: usize,
+    /// Whether the last word also matches words it begins (search as you type).
+    pub prefix_last_word: bool,
 }
 
 impl Default for SearchRequest {
@@ -44,6 +51,7 @@ impl Default for SearchRequest {
             per_page: 10,
             sort: SortOrder::Relevance,
             snippet_chars: 240,
+            prefix_last_word: true,
         }
     }
 }
@@ -88,8 +96,19 @@ impl SearchIndex {
     /// Runs `request` against the last committed state of the index.
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
         let searcher = self.searcher();
-        let text = text_query(self, &request.query);
-        let query = with_filters(self, text.as_deref(), &request.filters);
+        let text = text_query(self, &searcher, &request.query, request.prefix_last_word);
+        let ranked: Option<&dyn Query> = match &text {
+            None => None,
+            // AND first; when every word together finds too little, any word will do (documents
+            // with more of the words still rank higher).
+            Some(t) if t.clauses >= 2 => {
+                let all = with_filters(self, Some(t.all.as_ref()), &request.filters);
+                let matching_all = searcher.search(all.as_ref(), &Count)?;
+                Some(if matching_all >= AND_MIN_HITS { t.all.as_ref() } else { t.any.as_ref() })
+            }
+            Some(t) => Some(t.all.as_ref()),
+        };
+        let query = with_filters(self, ranked, &request.filters);
         let offset = request.page.saturating_sub(1).saturating_mul(request.per_page);
         let top = TopDocs::with_limit(request.per_page.max(1)).and_offset(offset);
         let facet_collector = FacetCountCollector::new(&FacetKind::ALL);
@@ -104,7 +123,8 @@ impl SearchIndex {
             (docs, total, facets)
         };
 
-        let snippets = SnippetMaker::new(self, &searcher, text.as_deref(), request.snippet_chars);
+        let snippets =
+            SnippetMaker::new(self, &searcher, text.as_ref().map(|t| t.highlight.as_ref()), request.snippet_chars);
         let fields = self.fields();
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {

@@ -131,10 +131,6 @@ impl SearchIndex {
         &self.fields
     }
 
-    pub(crate) fn index(&self) -> &Index {
-        &self.index
-    }
-
     pub(crate) fn searcher(&self) -> tantivy::Searcher {
         self.reader.searcher()
     }

@@ -4,6 +4,7 @@ mod documents;
 mod health;
 pub mod problem;
 mod search;
+mod suggest;
 pub mod widget;
 
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/api/v1/search", get(search::search))
+        .route("/api/v1/suggest", get(suggest::suggest))
         .route("/api/v1/documents/{*id}", get(documents::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

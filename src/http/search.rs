@@ -32,13 +32,19 @@ pub async fn search(
     let request = params.request.clone();
     let search_state = state.clone();
     // tantivy is synchronous: keep it off the async workers.
-    let results = tokio::task::spawn_blocking(move || search_state.index().search(&request))
-        .await
-        .map_err(|err| Problem::internal(&err).into_response())?
-        .map_err(|err| Problem::internal(&err).into_response())?;
+    let (results, did_you_mean) = tokio::task::spawn_blocking(move || {
+        let index = search_state.index();
+        let results = index.search(&request)?;
+        let did_you_mean = if results.total == 0 { index.did_you_mean(&request.query) } else { None };
+        Ok::<_, index::IndexError>((results, did_you_mean))
+    })
+    .await
+    .map_err(|err| Problem::internal(&err).into_response())?
+    .map_err(|err| Problem::internal(&err).into_response())?;
     let took_ms = started.elapsed().as_millis() as u64;
     let labels = FacetLabels::new(state.processor());
     let mut response = SearchResponse::new(&params, results, took_ms, &labels);
+    response.did_you_mean = did_you_mean;
     if let Some(partner) = &partner {
         restrict_facets(&mut response.facets, partner);
     }

@@ -1,0 +1,203 @@
+//! Completions while the user types (titles and frequent words) and "did you mean" when a
+//! query finds nothing.
+
+use tantivy::TantivyDocument;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+use crate::query::{analyse, parse};
+use crate::store::{SearchIndex, first_text};
+use crate::user_query::{self, Clause};
+use crate::vocabulary::{doc_freq, expand, typo_distance};
+
+/// What a completion completes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestionKind {
+    /// A document title: choosing it can open the document.
+    Title,
+    /// The typed words with the last one completed to a frequent indexed word.
+    Query,
+}
+
+/// One completion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// The text to show and search for.
+    pub text: String,
+    /// Its kind.
+    pub kind: SuggestionKind,
+    /// The document, for title completions.
+    pub id: Option<String>,
+}
+
+impl SearchIndex {
+    /// Up to `limit` completions of `prefix`: titles containing the typed words (the last one as
+    /// a prefix) first, then the typed words with the last completed to frequent words.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> crate::Result<Vec<Suggestion>> {
+        let parsed = user_query::parse(prefix, true);
+        let words: Vec<(String, bool)> = parsed
+            .include
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Word { text, prefix, .. } => Some((text.clone(), *prefix)),
+                Clause::Phrase { .. } => None,
+            })
+            .collect();
+        let Some((last, last_is_prefix)) = words.last().cloned() else { return Ok(Vec::new()) };
+        if !last_is_prefix || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.searcher();
+        let fields = self.fields();
+        let mut suggestions = Vec::new();
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (word, is_prefix) in &words {
+            for token in analyse(word) {
+                let term = tantivy::Term::from_field_text(fields.title, &token);
+                let query: Box<dyn Query> = if *is_prefix {
+                    Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
+                } else {
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+                };
+                clauses.push((Occur::Must, query));
+            }
+        }
+        if !clauses.is_empty() {
+            let query = BooleanQuery::new(clauses);
+            for (_, address) in searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())? {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                suggestions.push(Suggestion {
+                    text: first_text(&doc, fields.title).unwrap_or_default(),
+                    kind: SuggestionKind::Title,
+                    id: first_text(&doc, fields.id),
+                });
+            }
+        }
+
+        let typed: Vec<&str> = words[..words.len() - 1].iter().map(|(w, _)| w.as_str()).collect();
+        for token in analyse(&last).into_iter().take(1) {
+            let mut completions = expand(&searcher, fields.title, &token, 0, true, limit * 2);
+            for (term, freq) in expand(&searcher, fields.body, &token, 0, true, limit * 2) {
+                match completions.iter_mut().find(|(t, _)| *t == term) {
+                    Some(existing) => existing.1 += freq,
+                    None => completions.push((term, freq)),
+                }
+            }
+            completions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            for (completion, _) in completions {
+                if suggestions.len() >= limit * 2 {
+                    break;
+                }
+                let mut text = typed.join(" ");
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&completion);
+                if !suggestions.iter().any(|s: &Suggestion| s.text == text) {
+                    suggestions.push(Suggestion { text, kind: SuggestionKind::Query, id: None });
+                }
+            }
+        }
+        // Titles first, but leave room for word completions.
+        let titles = suggestions.iter().filter(|s| s.kind == SuggestionKind::Title).count().min(limit.div_ceil(2));
+        let mut out: Vec<Suggestion> =
+            suggestions.iter().filter(|s| s.kind == SuggestionKind::Title).take(titles).cloned().collect();
+        out.extend(suggestions.into_iter().filter(|s| s.kind == SuggestionKind::Query).take(limit - out.len()));
+        Ok(out)
+    }
+
+    /// A corrected query when some of `text`'s words are not in the index but a close word is:
+    /// the most frequent within one edit more than search tolerates (at most two).
+    pub fn did_you_mean(&self, text: &str) -> Option<String> {
+        let searcher = self.searcher();
+        let fields = self.fields();
+        let parsed = parse(text);
+        let mut changed = false;
+        let mut words = Vec::new();
+        for clause in &parsed.include {
+            let clause_words: Vec<&String> = match clause {
+                Clause::Word { text, .. } => vec![text],
+                Clause::Phrase { words, .. } => words.iter().collect(),
+            };
+            for word in clause_words {
+                let tokens = analyse(word);
+                let [token] = tokens.as_slice() else {
+                    words.push(word.clone());
+                    continue;
+                };
+                let known = doc_freq(&searcher, fields.body, token) + doc_freq(&searcher, fields.title, token) > 0;
+                let chars = token.chars().count();
+                if known || chars < 3 {
+                    words.push(word.clone());
+                    continue;
+                }
+                let distance = (typo_distance(chars) + 1).min(2);
+                match expand(&searcher, fields.body, token, distance, false, 1).into_iter().next() {
+                    Some((better, _)) => {
+                        words.push(better);
+                        changed = true;
+                    }
+                    None => words.push(word.clone()),
+                }
+            }
+        }
+        changed.then(|| words.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::writer::IndexDocument;
+
+    fn index() -> SearchIndex {
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let mut batch = index.batch().unwrap();
+        for (id, title, body) in [
+            ("a", "Telemonitoring of heart failure in Poland", "telemonitoring telemonitoring cardiology"),
+            ("b", "Telehealth reimbursement in Germany", "reimbursement telehealth"),
+            ("c", "Mobile apps for diabetes", "diabetes telemedicine"),
+        ] {
+            batch
+                .upsert(&IndexDocument {
+                    id: id.into(),
+                    title: title.into(),
+                    body: body.into(),
+                    lang: "en".into(),
+                    kind: "text".into(),
+                    ..IndexDocument::default()
+                })
+                .unwrap();
+        }
+        batch.commit().unwrap();
+        index
+    }
+
+    #[test]
+    fn completes_titles_then_words() {
+        let index = index();
+        let suggestions = index.suggest("tele", 4).unwrap();
+        let titles: Vec<&str> =
+            suggestions.iter().filter(|s| s.kind == SuggestionKind::Title).map(|s| s.text.as_str()).collect();
+        assert!(titles.contains(&"Telemonitoring of heart failure in Poland"), "{suggestions:?}");
+        let words: Vec<&str> =
+            suggestions.iter().filter(|s| s.kind == SuggestionKind::Query).map(|s| s.text.as_str()).collect();
+        assert!(!words.is_empty() && words.iter().all(|w| w.starts_with("tele")), "{suggestions:?}");
+        assert!(suggestions.len() <= 4);
+        let narrowed = index.suggest("heart fail", 4).unwrap();
+        assert_eq!(narrowed[0].id.as_deref(), Some("a"));
+        assert_eq!(narrowed.iter().find(|s| s.kind == SuggestionKind::Query).unwrap().text, "heart failure");
+        assert!(index.suggest("tele ", 4).unwrap().is_empty(), "nothing is being typed");
+        assert!(index.suggest("", 4).unwrap().is_empty());
+    }
+
+    #[test]
+    fn did_you_mean_fixes_unknown_words_only() {
+        let index = index();
+        assert_eq!(index.did_you_mean("telemonitorring cardiolgy").as_deref(), Some("telemonitoring cardiology"));
+        assert_eq!(index.did_you_mean("diabetes"), None);
+        assert_eq!(index.did_you_mean("zzzzqqq"), None);
+    }
+}

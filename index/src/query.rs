@@ -24,7 +24,8 @@ pub(crate) struct SearchField {
 /// The fields user text is matched against.
 pub(crate) fn search_fields(fields: &Fields) -> Vec<SearchField> {
     vec![
-        SearchField { field: fields.title, boost: 3.0 },
+        // Tuned on NFCorpus dev: 3.0 over-weights short titles (nDCG@10 0.275 vs 0.277 at 2.0).
+        SearchField { field: fields.title, boost: 2.0 },
         SearchField { field: fields.description, boost: 1.5 },
         SearchField { field: fields.body, boost: 1.0 },
     ]
@@ -60,7 +61,7 @@ pub(crate) fn text_query(index: &SearchIndex, searcher: &Searcher, text: &str, a
     }
     let fields = index.fields();
     let all_fields = search_fields(fields);
-    let title_only = [SearchField { field: fields.title, boost: 3.0 }];
+    let title_only = [all_fields[0]];
     let scoped = |scope: Scope| -> &[SearchField] {
         match scope {
             Scope::Anywhere => &all_fields,

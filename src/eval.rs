@@ -144,6 +144,18 @@ pub fn run_queries(
     Ok(runs)
 }
 
+/// Runs every query through plain tantivy BM25 (the yardstick), 100 hits each.
+pub fn run_plain_bm25(collection: &BeirCollection) -> anyhow::Result<BTreeMap<String, Vec<(String, f32)>>> {
+    let baseline = index::baseline::PlainBm25::build(
+        collection.corpus.iter().map(|(id, title, text)| (id.as_str(), title.as_str(), text.as_str())),
+    )?;
+    let mut runs = BTreeMap::new();
+    for (id, text) in &collection.queries {
+        runs.insert(id.clone(), baseline.search(text, 100)?);
+    }
+    Ok(runs)
+}
+
 /// Scores runs against judgements.
 pub fn score(runs: &BTreeMap<String, Vec<(String, f32)>>, qrels: &HashMap<String, Judgements>) -> RetrievalScores {
     let (mut ndcg, mut recall, mut mrr) = (0.0, 0.0, 0.0);
@@ -223,6 +235,8 @@ mod tests {
         let runs = run_queries(&index, &collection).unwrap();
         assert_eq!(runs["q1"][0].0, "d1");
         assert_eq!(score(&runs, &collection.qrels).ndcg_at_10, 1.0);
+        let plain = run_plain_bm25(&collection).unwrap();
+        assert_eq!(plain["q1"][0].0, "d1");
         let missing = BeirCollection::load(dir.path(), "dev").err().expect("no dev split");
         assert!(missing.to_string().contains("dev.tsv"), "{missing}");
     }

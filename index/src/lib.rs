@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 mod analyzer;
+pub mod baseline;
 mod error;
 mod facet;
 mod query;

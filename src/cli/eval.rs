@@ -9,9 +9,15 @@ use anyhow::Context;
 use ingest::LanguageDetector;
 
 use crate::config::Config;
-use crate::eval::{BeirCollection, run_queries, score};
+use crate::eval::{BeirCollection, run_plain_bm25, run_queries, score};
 
-pub fn run(config: &Config, dir: &Path, split: &str, run_out: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn run(
+    config: &Config,
+    dir: &Path,
+    split: &str,
+    run_out: Option<&Path>,
+    baseline: bool,
+) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let collection = BeirCollection::load(dir, split)?;
     let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
@@ -40,5 +46,12 @@ pub fn run(config: &Config, dir: &Path, split: &str, run_out: Option<&Path>) -> 
     println!("Recall@100 {:.4}", scores.recall_at_100);
     println!("MRR@10     {:.4}", scores.mrr_at_10);
     println!("indexing {:.2}s, queries {:.2}s", indexed.as_secs_f64(), (started.elapsed() - indexed).as_secs_f64());
+    if baseline {
+        let plain = score(&run_plain_bm25(&collection)?, &collection.qrels);
+        println!("plain tantivy BM25 (default tokenizer, title+text, OR), same metrics:");
+        println!("nDCG@10    {:.4}", plain.ndcg_at_10);
+        println!("Recall@100 {:.4}", plain.recall_at_100);
+        println!("MRR@10     {:.4}", plain.mrr_at_10);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -105,6 +105,9 @@ pub enum EvalCollection {
         /// Write a TREC run file (qid Q0 docid rank score tag, 100 hits a query).
         #[arg(long)]
         run_out: Option<PathBuf>,
+        /// Also score plain tantivy BM25 on the same collection, for comparison.
+        #[arg(long)]
+        baseline: bool,
         /// Configuration file (default: ./hubsearch.toml if present).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -159,10 +162,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             init_logging(config.log_format, "error");
             extract::run(&config, &paths, json)
         }
-        Command::Eval { collection: EvalCollection::Beir { dir, split, run_out, config } } => {
+        Command::Eval { collection: EvalCollection::Beir { dir, split, run_out, baseline, config } } => {
             let config = Config::load(config.as_deref())?;
             init_logging(config.log_format, "warn");
-            eval::run(&config, &dir, &split, run_out.as_deref())
+            eval::run(&config, &dir, &split, run_out.as_deref(), baseline)
         }
         Command::Search { common, json, lang, topic, country, page, per_page, query } => {
             let config = common.load()?;

@@ -60,7 +60,7 @@ impl SearchParams {
         for (name, value) in pairs {
             let value = value.trim();
             let name = name.as_str();
-            if ["q", "page", "per_page", "sort", "ui_lang", "key"].contains(&name) {
+            if ["q", "page", "per_page", "sort", "ui_lang", "key", "recency"].contains(&name) {
                 if seen_single.contains(&name) {
                     return Err(invalid(name, format!("{name} is given more than once")));
                 }
@@ -89,6 +89,13 @@ impl SearchParams {
                         _ => return Err(invalid("sort", "sort must be \"relevance\" or \"date\"")),
                     }
                 }
+                "recency" => {
+                    request.recency_from = match value {
+                        "true" | "1" => Some(now_unix_seconds()),
+                        "false" | "0" => None,
+                        _ => return Err(invalid("recency", "recency must be true or false")),
+                    }
+                }
                 "ui_lang" => ui_lang = language_code("ui_lang", value)?,
                 "key" => key = Some(partner_key(value)?),
                 "lang" => add_filter(&mut request, FacetKind::Lang, language_code("lang", value)?)?,
@@ -105,7 +112,7 @@ impl SearchParams {
                     return Err(invalid(
                         other,
                         format!(
-                            "unknown parameter {other:?}; accepted: q, lang, topic, country, kind, year, page, per_page, sort, ui_lang, key"
+                            "unknown parameter {other:?}; accepted: q, lang, topic, country, kind, year, page, per_page, sort, recency, ui_lang, key"
                         ),
                     ));
                 }
@@ -120,6 +127,10 @@ impl SearchParams {
             .map_err(|err| invalid("query string", format!("the query string is not valid URL encoding: {err}")))?;
         Self::from_pairs(&pairs, limits)
     }
+}
+
+fn now_unix_seconds() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 fn add_filter(request: &mut SearchRequest, kind: FacetKind, value: String) -> Result<(), InvalidParameter> {
@@ -353,6 +364,7 @@ mod tests {
             ("year=21", "year"),
             ("kind=docx", "kind"),
             ("sort=best", "sort"),
+            ("recency=soon", "recency"),
             ("contry=ES", "contry"),
             ("q=a&q=b", "q"),
             ("key=pk_a&key=pk_b", "key"),

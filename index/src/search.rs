@@ -13,6 +13,20 @@ use crate::store::{SearchIndex, facet_values, first_text};
 /// Below this many documents matching every word, documents matching any word are shown.
 const AND_MIN_HITS: usize = 5;
 
+/// How much a brand-new document gains over an undated or old one (×1.5), halving every
+/// `RECENCY_HALF_LIFE_YEARS`.
+const RECENCY_WEIGHT: f32 = 0.5;
+const RECENCY_HALF_LIFE_YEARS: f32 = 3.0;
+
+/// The score multiplier of a document published at `published` (seconds), seen at `now`.
+fn recency_factor(now: i64, published: i64) -> f32 {
+    if published == i64::MIN {
+        return 1.0;
+    }
+    let age_years = ((now - published).max(0) as f32) / (365.25 * 86_400.0);
+    1.0 + RECENCY_WEIGHT * (-age_years / RECENCY_HALF_LIFE_YEARS).exp2()
+}
+
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortOrder {
@@ -40,6 +54,8 @@ pub struct SearchRequest {
     pub snippet_chars: usize,
     /// Whether the last word also matches words it begins (search as you type).
     pub prefix_last_word: bool,
+    /// Favour recent documents: the time (seconds since the epoch) ages are counted from.
+    pub recency_from: Option<i64>,
 }
 
 impl Default for SearchRequest {
@@ -52,6 +68,7 @@ impl Default for SearchRequest {
             sort: SortOrder::Relevance,
             snippet_chars: 240,
             prefix_last_word: true,
+            recency_from: None,
         }
     }
 }
@@ -118,6 +135,17 @@ impl SearchIndex {
             let collector = top.order_by_fast_field::<i64>("published_ts", Order::Desc);
             let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
             (docs.into_iter().map(|(_, address)| (0.0, address)).collect(), total, facets)
+        } else if let Some(now) = request.recency_from {
+            let collector = top.tweak_score(move |segment: &tantivy::SegmentReader| {
+                let published =
+                    segment.fast_fields().i64("published_ts").ok().map(|c| c.first_or_default_col(i64::MIN));
+                move |doc: tantivy::DocId, score: f32| {
+                    let ts = published.as_ref().map_or(i64::MIN, |c| c.get_val(doc));
+                    score * recency_factor(now, ts)
+                }
+            });
+            let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
+            (docs, total, facets)
         } else {
             let (docs, total, facets) = searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?;
             (docs, total, facets)
@@ -308,6 +336,33 @@ mod tests {
         assert!(snippet.contains("&lt;"), "{snippet}");
         let stripped = snippet.replace("<mark>", "").replace("</mark>", "");
         assert!(!stripped.contains('<'), "unescaped markup in {snippet}");
+    }
+
+    #[test]
+    fn recency_boost_favours_newer_documents_among_similar_ones() {
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let mut batch = index.batch().unwrap();
+        batch
+            .upsert(&doc(
+                "old.html",
+                "Telehealth report",
+                "telehealth telehealth evaluation",
+                "en",
+                &[],
+                &[],
+                Some(2005),
+            ))
+            .unwrap();
+        batch
+            .upsert(&doc("new.html", "Telehealth report", "telehealth evaluation", "en", &[], &[], Some(2024)))
+            .unwrap();
+        batch.commit().unwrap();
+        let mut req = request("telehealth");
+        assert_eq!(ids(&index.search(&req).unwrap()), ["old.html", "new.html"], "more mentions win on BM25 alone");
+        req.recency_from = Some((2025 - 1970) * 31_557_600);
+        let boosted = index.search(&req).unwrap();
+        assert_eq!(ids(&boosted), ["new.html", "old.html"]);
+        assert!(recency_factor(0, i64::MIN) == 1.0 && recency_factor(0, 0) == 1.5);
     }
 
     #[test]

@@ -10,6 +10,8 @@ use index::{IndexDocument, SearchIndex, SearchRequest};
 use ingest::LanguageDetector;
 use serde::Deserialize;
 
+use crate::search_params::route_query_language;
+
 /// Judgements of one query: document id → graded relevance.
 pub type Judgements = HashMap<String, u32>;
 
@@ -133,11 +135,13 @@ pub struct RetrievalScores {
 pub fn run_queries(
     index: &SearchIndex,
     collection: &BeirCollection,
+    detector: &LanguageDetector,
 ) -> anyhow::Result<BTreeMap<String, Vec<(String, f32)>>> {
     let mut runs = BTreeMap::new();
     for (id, text) in &collection.queries {
-        let request =
+        let mut request =
             SearchRequest { query: text.clone(), per_page: 100, snippet_chars: 0, ..SearchRequest::default() };
+        route_query_language(&mut request, detector);
         let results = index.search(&request)?;
         runs.insert(id.clone(), results.hits.into_iter().map(|h| (h.id, h.score)).collect());
     }
@@ -232,7 +236,7 @@ mod tests {
         assert_eq!(collection.queries.len(), 1);
         let detector = LanguageDetector::new(&["en".to_owned()], 0.5);
         let index = collection.build_index(&detector, 1).unwrap();
-        let runs = run_queries(&index, &collection).unwrap();
+        let runs = run_queries(&index, &collection, &detector).unwrap();
         assert_eq!(runs["q1"][0].0, "d1");
         assert_eq!(score(&runs, &collection.qrels).ndcg_at_10, 1.0);
         let plain = run_plain_bm25(&collection).unwrap();

@@ -129,6 +129,16 @@ impl SearchParams {
     }
 }
 
+/// Sets the language whose stemmed analysis the query also uses: the `lang` filter when it
+/// names exactly one language, else the language the query is written in, if it can be told.
+pub fn route_query_language(request: &mut SearchRequest, detector: &ingest::LanguageDetector) {
+    let filtered: Option<&Vec<String>> = request.filters.iter().find(|f| f.kind == FacetKind::Lang).map(|f| &f.values);
+    request.query_lang = match filtered {
+        Some(values) if values.len() == 1 => Some(values[0].clone()),
+        _ => detector.detect_query(&request.query),
+    };
+}
+
 fn now_unix_seconds() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

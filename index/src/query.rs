@@ -6,12 +6,21 @@ use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, 
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use crate::analyzer;
+use crate::analyzer::{self, stemming_language};
 use crate::facet::FacetFilter;
 use crate::schema::Fields;
 use crate::store::SearchIndex;
 use crate::user_query::{self, Clause, Scope, UserQuery};
 use crate::vocabulary::{expand, typo_distance};
+
+/// How a field's text was analysed, so the query's words are analysed the same way.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Analysis {
+    /// The language-neutral analyzer (positions kept: phrases, typos and prefixes work here).
+    Neutral,
+    /// A language's stemmer (frequencies only: exact stems).
+    Stemmed(tantivy::tokenizer::Language),
+}
 
 /// A field searched by default, with its weight: a word in the title says more about a
 /// document than one in its body.
@@ -19,16 +28,43 @@ use crate::vocabulary::{expand, typo_distance};
 pub(crate) struct SearchField {
     pub field: Field,
     pub boost: f32,
+    pub analysis: Analysis,
 }
 
-/// The fields user text is matched against.
-pub(crate) fn search_fields(fields: &Fields) -> Vec<SearchField> {
-    vec![
+/// Weight of a stem match in the query's language, on top of the neutral fields' exact matches.
+const STEMMED_BOOST: f32 = 1.0;
+
+/// The fields user text is matched against: the neutral title, description and body, plus the
+/// stemmed text of the query's language when it is known, or of every stemmed language when it
+/// is not (a few words rarely tell their language; each document has text in only one stemmed
+/// field, so the others cost a dictionary look-up each).
+pub(crate) fn search_fields(fields: &Fields, query_lang: Option<&str>) -> Vec<SearchField> {
+    let neutral = |field, boost| SearchField { field, boost, analysis: Analysis::Neutral };
+    let mut searched = vec![
         // Tuned on NFCorpus dev: 3.0 over-weights short titles (nDCG@10 0.275 vs 0.277 at 2.0).
-        SearchField { field: fields.title, boost: 2.0 },
-        SearchField { field: fields.description, boost: 1.5 },
-        SearchField { field: fields.body, boost: 1.0 },
-    ]
+        neutral(fields.title, 2.0),
+        neutral(fields.description, 1.5),
+        neutral(fields.body, 1.0),
+    ];
+    match query_lang {
+        Some(code) => {
+            if let (Some(field), Some(language)) = (fields.stemmed_field(code), stemming_language(code)) {
+                searched.push(SearchField { field, boost: STEMMED_BOOST, analysis: Analysis::Stemmed(language) });
+            }
+        }
+        None => {
+            for (code, field) in &fields.stemmed {
+                if let Some(language) = stemming_language(code) {
+                    searched.push(SearchField {
+                        field: *field,
+                        boost: STEMMED_BOOST,
+                        analysis: Analysis::Stemmed(language),
+                    });
+                }
+            }
+        }
+    }
+    searched
 }
 
 /// Weight of a typo-tolerant match relative to an exact one (fuzzy matches score a constant).
@@ -54,13 +90,19 @@ pub(crate) struct TextQuery {
 }
 
 /// Builds the text queries, or `None` when the text has no words (placeholder search).
-pub(crate) fn text_query(index: &SearchIndex, searcher: &Searcher, text: &str, as_you_type: bool) -> Option<TextQuery> {
+pub(crate) fn text_query(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    text: &str,
+    as_you_type: bool,
+    query_lang: Option<&str>,
+) -> Option<TextQuery> {
     let parsed = user_query::parse(text, as_you_type);
     if parsed.is_empty() {
         return None;
     }
     let fields = index.fields();
-    let all_fields = search_fields(fields);
+    let all_fields = search_fields(fields, query_lang);
     let title_only = [all_fields[0]];
     let scoped = |scope: Scope| -> &[SearchField] {
         match scope {
@@ -122,51 +164,59 @@ fn clause_scope(clause: &Clause) -> Scope {
     }
 }
 
-/// The query of one clause over `fields`, and the analysed tokens it is made of. `tolerant`
-/// adds typo-tolerant and prefix alternatives (not wanted for exclusions).
+/// The query of one clause over `fields`, and its neutral tokens. `tolerant` adds
+/// typo-tolerant and prefix alternatives (not wanted for exclusions).
 fn clause_query(clause: &Clause, fields: &[SearchField], tolerant: bool) -> (Option<Box<dyn Query>>, Vec<String>) {
-    let (words, prefix): (Vec<&String>, bool) = match clause {
-        Clause::Word { text, prefix, .. } => (vec![text], *prefix),
-        Clause::Phrase { words, .. } => (words.iter().collect(), false),
+    let (words, prefix, is_phrase): (Vec<&String>, bool, bool) = match clause {
+        Clause::Word { text, prefix, .. } => (vec![text], *prefix, false),
+        Clause::Phrase { words, .. } => (words.iter().collect(), false, true),
     };
-    let tokens: Vec<String> = words.iter().flat_map(|w| analyse(w)).collect();
-    let query: Option<Box<dyn Query>> = match tokens.len() {
-        0 => None,
-        1 => Some(word_query(&tokens[0], fields, tolerant, prefix)),
-        _ => Some(phrase_query(&tokens, fields)),
-    };
-    (query, tokens)
-}
-
-fn word_query(token: &str, fields: &[SearchField], tolerant: bool, prefix: bool) -> Box<dyn Query> {
-    let distance = if tolerant { typo_distance(token.chars().count()) } else { 0 };
+    let text = words.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" ");
+    let neutral_tokens = analyse(&text);
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for f in fields {
-        let term = Term::from_field_text(f.field, token);
-        let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost))));
-        if distance > 0 {
-            let fuzzy = FuzzyTermQuery::new(term.clone(), distance, true);
-            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), f.boost * FUZZY_WEIGHT))));
-        }
-        if tolerant && prefix {
-            let starts = FuzzyTermQuery::new_prefix(term, 0, true);
-            alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), f.boost * PREFIX_WEIGHT))));
+        match f.analysis {
+            Analysis::Neutral => match neutral_tokens.len() {
+                0 => {}
+                1 => alternatives.extend(word_alternatives(&neutral_tokens[0], f, tolerant, prefix)),
+                _ => alternatives.push((Occur::Should, phrase_query(&neutral_tokens, f))),
+            },
+            // Stems have no positions: they add recall for single words, phrases stay exact.
+            Analysis::Stemmed(language) if !is_phrase => {
+                let stems = analyzer::tokens(&mut analyzer::stemmed(language), &text);
+                if let [stem] = stems.as_slice() {
+                    let exact = TermQuery::new(Term::from_field_text(f.field, stem), IndexRecordOption::WithFreqs);
+                    alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost))));
+                }
+            }
+            Analysis::Stemmed(_) => {}
         }
     }
-    Box::new(BooleanQuery::new(alternatives))
+    let query: Option<Box<dyn Query>> =
+        (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>);
+    (query, neutral_tokens)
 }
 
-fn phrase_query(tokens: &[String], fields: &[SearchField]) -> Box<dyn Query> {
-    let alternatives: Vec<(Occur, Box<dyn Query>)> = fields
-        .iter()
-        .map(|f| {
-            let terms: Vec<Term> = tokens.iter().map(|t| Term::from_field_text(f.field, t)).collect();
-            let phrase: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), f.boost));
-            (Occur::Should, phrase)
-        })
-        .collect();
-    Box::new(BooleanQuery::new(alternatives))
+fn word_alternatives(token: &str, f: &SearchField, tolerant: bool, prefix: bool) -> Vec<(Occur, Box<dyn Query>)> {
+    let distance = if tolerant { typo_distance(token.chars().count()) } else { 0 };
+    let term = Term::from_field_text(f.field, token);
+    let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost)))];
+    if distance > 0 {
+        let fuzzy = FuzzyTermQuery::new(term.clone(), distance, true);
+        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), f.boost * FUZZY_WEIGHT))));
+    }
+    if tolerant && prefix {
+        let starts = FuzzyTermQuery::new_prefix(term, 0, true);
+        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), f.boost * PREFIX_WEIGHT))));
+    }
+    alternatives
+}
+
+fn phrase_query(tokens: &[String], f: &SearchField) -> Box<dyn Query> {
+    let terms: Vec<Term> = tokens.iter().map(|t| Term::from_field_text(f.field, t)).collect();
+    Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), f.boost))
 }
 
 fn add_highlight_terms(
@@ -190,15 +240,9 @@ fn add_highlight_terms(
     }
 }
 
-/// Analyses a word the way the indexed text was analysed.
-pub(crate) fn analyse(word: &str) -> Vec<String> {
-    let mut analyzer = analyzer::neutral();
-    let mut stream = analyzer.token_stream(word);
-    let mut tokens = Vec::new();
-    while let Some(token) = stream.next() {
-        tokens.push(token.text.clone());
-    }
-    tokens
+/// Analyses words the way the neutral fields were analysed.
+pub(crate) fn analyse(text: &str) -> Vec<String> {
+    analyzer::tokens(&mut analyzer::neutral(), text)
 }
 
 /// The full query: the text (or every document) filtered by each facet filter.

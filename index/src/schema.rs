@@ -4,10 +4,10 @@ use tantivy::schema::{
     FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analyzer::NEUTRAL;
+use crate::analyzer::{NEUTRAL, STEMMED_LANGUAGES, stemmed_name};
 
 /// Version of the schema below. An index on disk with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Every field of the schema, resolved once.
 #[derive(Debug, Clone)]
@@ -52,6 +52,17 @@ pub struct Fields {
     pub extractor_version: Field,
     /// Author, stored.
     pub author: Field,
+    /// Per stemmed language (ISO 639-1 code), the title, description and body of documents in
+    /// that language, analysed with its stemmer; not stored.
+    pub stemmed: Vec<(&'static str, Field)>,
+}
+
+impl Fields {
+    /// The stemmed field of a language, if it has one.
+    pub fn stemmed_field(&self, code: &str) -> Option<Field> {
+        let language = crate::analyzer::stemming_language(code)?;
+        self.stemmed.iter().find(|(c, _)| crate::analyzer::stemming_language(c) == Some(language)).map(|(_, f)| *f)
+    }
 }
 
 /// Builds the schema and its field handles.
@@ -84,6 +95,19 @@ pub fn build() -> (Schema, Fields) {
         fingerprint: builder.add_text_field("fingerprint", STRING | FAST),
         extractor_version: builder.add_u64_field("extractor_version", FAST),
         author: builder.add_text_field("author", STORED),
+        stemmed: STEMMED_LANGUAGES
+            .iter()
+            .map(|(code, _)| {
+                let indexing = TextFieldIndexing::default()
+                    .set_tokenizer(&stemmed_name(code))
+                    .set_index_option(IndexRecordOption::WithFreqs);
+                (
+                    *code,
+                    builder
+                        .add_text_field(&format!("text_{code}"), TextOptions::default().set_indexing_options(indexing)),
+                )
+            })
+            .collect(),
     };
     (builder.build(), fields)
 }

@@ -56,6 +56,8 @@ pub struct SearchRequest {
     pub prefix_last_word: bool,
     /// Favour recent documents: the time (seconds since the epoch) ages are counted from.
     pub recency_from: Option<i64>,
+    /// Language of the query (ISO 639-1), whose stemmed field is searched too.
+    pub query_lang: Option<String>,
 }
 
 impl Default for SearchRequest {
@@ -69,6 +71,7 @@ impl Default for SearchRequest {
             snippet_chars: 240,
             prefix_last_word: true,
             recency_from: None,
+            query_lang: None,
         }
     }
 }
@@ -113,7 +116,7 @@ impl SearchIndex {
     /// Runs `request` against the last committed state of the index.
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
         let searcher = self.searcher();
-        let text = text_query(self, &searcher, &request.query, request.prefix_last_word);
+        let text = text_query(self, &searcher, &request.query, request.prefix_last_word, request.query_lang.as_deref());
         let ranked: Option<&dyn Query> = match &text {
             None => None,
             // AND first; when every word together finds too little, any word will do (documents

@@ -123,6 +123,9 @@ impl SearchIndex {
 
     fn from_index(index: Index, fields: Fields, writer_threads: usize) -> crate::Result<Self> {
         index.tokenizers().register(analyzer::NEUTRAL, analyzer::neutral());
+        for (code, language) in analyzer::STEMMED_LANGUAGES {
+            index.tokenizers().register(&analyzer::stemmed_name(code), analyzer::stemmed(*language));
+        }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex { index, reader, fields, writer: Mutex::new(None), writer_threads: writer_threads.max(1) })
     }

@@ -116,6 +116,14 @@ fn to_tantivy(fields: &Fields, document: &IndexDocument) -> TantivyDocument {
     if let Some(url) = &document.url {
         doc.add_text(fields.url, url);
     }
+    // The document's own language also gets stemmed analysis, so that inflected forms meet.
+    if let Some(stemmed) = fields.stemmed_field(&document.lang) {
+        doc.add_text(stemmed, &document.title);
+        if let Some(description) = &document.description {
+            doc.add_text(stemmed, description);
+        }
+        doc.add_text(stemmed, &document.body);
+    }
     doc.add_text(fields.lang, &document.lang);
     doc.add_text(fields.kind, &document.kind);
     if let Some(doc_type) = &document.doc_type {

@@ -41,6 +41,21 @@ impl LanguageDetector {
     }
 }
 
+impl LanguageDetector {
+    /// The language of a search query, only when detection is confident: a few words rarely
+    /// tell their language, and a query of unknown language is matched in every language.
+    pub fn detect_query(&self, text: &str) -> Option<String> {
+        if text.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+            return None;
+        }
+        let info = self.detector.detect(text)?;
+        (info.is_reliable() || info.confidence() >= QUERY_MIN_CONFIDENCE).then(|| iso639_1(info.lang()).to_owned())
+    }
+}
+
+/// Confidence from which a query's language is trusted.
+const QUERY_MIN_CONFIDENCE: f64 = 0.5;
+
 fn sample(text: &str) -> &str {
     if text.len() <= SAMPLE_BYTES {
         return text;
@@ -196,6 +211,14 @@ mod tests {
         for (want, text) in samples {
             assert_eq!(d.detect(text, None), want, "{text}");
         }
+    }
+
+    #[test]
+    fn queries_get_a_language_only_when_detection_is_confident() {
+        let d = detector();
+        assert_eq!(d.detect_query("le remboursement des applications de santé").as_deref(), Some("fr"));
+        assert_eq!(d.detect_query("Erstattung digitaler Gesundheitsanwendungen in Deutschland").as_deref(), Some("de"));
+        assert_eq!(d.detect_query("42"), None);
     }
 
     #[test]

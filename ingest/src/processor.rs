@@ -61,6 +61,11 @@ impl DocumentProcessor {
         &self.taxonomy
     }
 
+    /// The language detector, for routing queries to their language's analysis.
+    pub fn language_detector(&self) -> &LanguageDetector {
+        &self.languages
+    }
+
     /// The gazetteer, for country labels.
     pub fn gazetteer(&self) -> &CountryGazetteer {
         &self.countries

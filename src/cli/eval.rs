@@ -23,7 +23,7 @@ pub fn run(
     let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
     let index = collection.build_index(&detector, config.worker_count())?;
     let indexed = started.elapsed();
-    let runs = run_queries(&index, &collection)?;
+    let runs = run_queries(&index, &collection, &detector)?;
     let scores = score(&runs, &collection.qrels);
     if let Some(path) = run_out {
         let mut out = std::io::BufWriter::new(

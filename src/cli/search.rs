@@ -9,15 +9,16 @@ use ingest::DocumentProcessor;
 
 use crate::config::Config;
 use crate::labels::FacetLabels;
-use crate::search_params::{SearchParams, SearchResponse};
+use crate::search_params::{SearchParams, SearchResponse, route_query_language};
 
 pub fn run(config: &Config, pairs: &[(String, String)], json: bool) -> anyhow::Result<ExitCode> {
-    let params =
+    let mut params =
         SearchParams::from_pairs(pairs, &config.search).map_err(|err| anyhow::anyhow!("--{}: {err}", err.parameter))?;
     let index_dir = config.index_dir();
     let index = SearchIndex::open_read_only(&index_dir)
         .with_context(|| format!("cannot open the index in {} (run `hubsearch ingest` first)", index_dir.display()))?;
     let processor = DocumentProcessor::new(config.processor_settings())?;
+    route_query_language(&mut params.request, processor.language_detector());
     let started = Instant::now();
     let results = index.search(&params.request)?;
     let response =

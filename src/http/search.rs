@@ -11,7 +11,7 @@ use axum::{Extension, Json};
 use crate::http::problem::Problem;
 use crate::labels::FacetLabels;
 use crate::partners::{Partners, Refusal, restrict_facets};
-use crate::search_params::{SearchParams, SearchResponse};
+use crate::search_params::{SearchParams, SearchResponse, route_query_language};
 use crate::state::AppState;
 
 /// Ranked, faceted search as the contract describes; a `key=` confines it to a partner's scope.
@@ -29,6 +29,7 @@ pub async fn search(
         .map_err(refusal_response)?
         .cloned();
     let started = Instant::now();
+    route_query_language(&mut params.request, state.processor().language_detector());
     let request = params.request.clone();
     let search_state = state.clone();
     // tantivy is synchronous: keep it off the async workers.

@@ -32,6 +32,23 @@ pub struct Token<'a> {
     folded: String,
 }
 
+impl Token<'_> {
+    /// The word as written.
+    pub fn original(&self) -> &str {
+        self.original
+    }
+
+    /// The word case- and diacritic-folded.
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// Whether the word starts with a capital letter.
+    pub fn is_capitalised(&self) -> bool {
+        self.original.chars().next().is_some_and(char::is_uppercase)
+    }
+}
+
 /// Splits `text` into tokens for [`TermMatcher::find`].
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     words(text).map(|w| Token { original: w, folded: fold(w) }).collect()

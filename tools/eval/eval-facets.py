@@ -91,7 +91,10 @@ def main():
     n_lib = len(library_labels())
     print(f'documents: {len(labelled)} ({n_lib} sample library, {len(labelled) - n_lib} fixtures); sidecars ignored')
     print(f'{"facet":<26} {"precision":>9} {"recall":>7} {"F1":>6} {"tp":>5} {"fp":>4} {"fn":>4}')
-    for name, pairs in [('country', countries), ('topic (hierarchical)', hierarchical), ('topic (exact slug)', exact), ('topic (top level)', top)]:
+    rows = [('country', countries), ('topic (hierarchical)', hierarchical), ('topic (exact slug)', exact), ('topic (top level)', top)]
+    rows += [('  country, library only', countries[:n_lib]), ('  country, fixtures only', countries[n_lib:]),
+             ('  topic (hier.), library', hierarchical[:n_lib]), ('  topic (hier.), fixtures', hierarchical[n_lib:])]
+    for name, pairs in rows:
         p, r, f, tp, fp, fn = score(pairs)
         print(f'{name:<26} {p:9.3f} {r:7.3f} {f:6.3f} {tp:5} {fp:4} {fn:4}')
     if args.errors:

@@ -271,7 +271,8 @@ impl CountryGazetteer {
         let mut titled = vec![false; self.codes.len()];
         for (text, scale, in_title) in [(title, self.settings.min_body_mentions, true), (body, 1.0, false)] {
             let tokens = tokenize(text);
-            // (end of the last reference, its weight so far) by country
+            // (end of the first mention of the current reference, its weight so far) by country:
+            // the window does not slide, so a dense paragraph is not one long reference
             let mut last: HashMap<usize, (usize, f32)> = HashMap::new();
             for (country, span, form) in self.mentions(&tokens) {
                 if form.veto {
@@ -285,7 +286,7 @@ impl CountryGazetteer {
                 {
                     // The same reference: it counts as its strongest form.
                     weight = (weight - previous).max(0.0);
-                    last.insert(country, (span.end, previous + weight));
+                    last.insert(country, (end, previous + weight));
                 } else {
                     last.insert(country, (span.end, weight));
                 }
@@ -528,6 +529,32 @@ PT\ten\tLisbon\tplace\tw=0.5
         let bad = "code\tlang\tterm\tkind\tflags\nPT\ten\tLisbon\tcity\t\n";
         let err = CountryGazetteer::parse(SMALL, bad, CountrySettings::default()).err().unwrap().to_string();
         assert!(err.contains("country-context.tsv") && err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn builtin_context_rejects_the_known_look_alikes() {
+        let g = CountryGazetteer::builtin(CountrySettings::default()).unwrap();
+        let none = |lang: &str, title: &str, body: &str| {
+            assert_eq!(g.detect(lang, title, body), Vec::<String>::new(), "{title} / {body}")
+        };
+        none("en", "Telehealth in rural Georgia", "Clinics in Atlanta, Georgia bill Medicaid. Georgia Medicaid pays.");
+        none("en", "Roast Turkey Recipes", "A turkey breast salad. Smoked turkey slices. Ground turkey burgers.");
+        none("en", "Pilots in New Jersey and on Jersey", "The island of Jersey. New Jersey hospitals.");
+        none("en", "From Paris Hilton to Denmark Street", "A shop on Denmark Street. A billboard on rue de Belgique.");
+        none("es", "La telemedicina en México", "En la Nueva España. En la Nueva España los protomédicos.");
+        none("pt", "Saúde digital no Brasil", "O SUS no Brasil. Inspirado em Portugal.");
+        none("en", "A trial protocol", "Follow the Declaration of Helsinki. The Declaration of Helsinki applies.");
+        none("en", "From the Spanish flu to apps", "The Spanish flu of 1918. The Spanish flu spread.");
+        none("en", "Island health services", "Every island has a clinic. The island hospital and the island nurses.");
+        // Ambiguous Georgia needs corroboration: the capital and a second reference.
+        let body =
+            "Clinics in Tbilisi took part in the study. Later, Yerevan joined. The Georgian nurses sent reminders.";
+        assert_eq!(g.detect("en", "Mobile health in Georgia and Armenia", body), ["AM", "GE"]);
+        assert_eq!(g.detect("en", "Mobile health in Georgia and Armenia", "Yerevan clinics."), ["AM"]);
+        assert_eq!(
+            g.detect("en", "Apps on prescription", "Germany's DiGA list grew. The BfArM lists each DiGA."),
+            ["DE"]
+        );
     }
 
     #[test]

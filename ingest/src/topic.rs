@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use crate::error::IngestError;
-use crate::terms::{TermMatcher, tokenize};
+use crate::terms::{TermMatcher, Token, tokenize};
 
 const BUILTIN_TAXONOMY: &str = include_str!("../data/taxonomy.toml");
 
@@ -199,17 +199,16 @@ impl TopicClassifier {
         };
         let mut parts = vec![ScoreParts::default(); self.slugs.len()];
         let mut body_counts: HashMap<(usize, u32), (f32, u32)> = HashMap::new();
-        let title_tokens = tokenize(title);
         let heading_text = headings.join("\n");
-        let heading_tokens = tokenize(&heading_text);
-        let body_tokens = tokenize(body);
-        for matcher in matchers {
-            matcher.find(&title_tokens, |topic, weight, _| parts[topic].title += weight);
-            matcher.find(&heading_tokens, |topic, weight, _| parts[topic].headings += weight);
-            matcher.find(&body_tokens, |topic, weight, _| {
-                let entry = body_counts.entry((topic, weight.to_bits())).or_insert((weight, 0));
-                entry.1 += 1;
-            });
+        for (place, text) in [(Place::Title, title), (Place::Headings, heading_text.as_str()), (Place::Body, body)] {
+            let tokens = tokenize(text);
+            for (topic, weight) in distinct_matches(&matchers, &tokens) {
+                match place {
+                    Place::Title => parts[topic].title += weight,
+                    Place::Headings => parts[topic].headings += weight,
+                    Place::Body => body_counts.entry((topic, weight.to_bits())).or_insert((weight, 0)).1 += 1,
+                }
+            }
         }
         // Repetition counts, with diminishing returns: the tenth mention adds less than the second.
         for ((topic, _), (weight, count)) in body_counts {
@@ -217,6 +216,41 @@ impl TopicClassifier {
         }
         parts
     }
+}
+
+/// Where in a document a term was found.
+#[derive(Clone, Copy)]
+enum Place {
+    Title,
+    Headings,
+    Body,
+}
+
+/// The matches of every matcher in `tokens` as (topic, weight), where overlapping matches of
+/// one topic count once, the longest (then the heaviest) winning: "ochrany osobních údajů" is
+/// one mention of privacy, not three (it also matches "ochrana osobních údajů" by inflection
+/// and "osobních údajů"), and "GDPR" in the Czech and the English list is one.
+fn distinct_matches(matchers: &[&TermMatcher], tokens: &[Token<'_>]) -> Vec<(usize, f32)> {
+    let mut found: Vec<(usize, std::ops::Range<usize>, f32)> = Vec::new();
+    for matcher in matchers {
+        matcher.find(tokens, |topic, weight, span| found.push((topic, span, weight)));
+    }
+    found.sort_by(|a, b| {
+        a.0.cmp(&b.0).then(a.1.start.cmp(&b.1.start)).then(b.1.end.cmp(&a.1.end)).then(b.2.total_cmp(&a.2))
+    });
+    let mut kept = Vec::with_capacity(found.len());
+    let mut last: Option<(usize, usize)> = None;
+    for (topic, span, weight) in found {
+        if let Some((last_topic, last_end)) = last
+            && last_topic == topic
+            && span.start < last_end
+        {
+            continue;
+        }
+        last = Some((topic, span.end));
+        kept.push((topic, weight));
+    }
+    kept
 }
 
 /// A topic's evidence in one document: the weights of its terms found in the title, in the
@@ -290,6 +324,27 @@ en = ["randomised trial*|2"]
         let de = classifier.classify("de", "Das DiGA-Verzeichnis", &[], "DiGA im Fast-Track-Verfahren: DiGA, DiGA.");
         assert_eq!(de, ["reimbursement/schemes"]);
         assert!(classifier.classify("en", "Annual report", &[], "Nothing relevant here.").is_empty());
+    }
+
+    #[test]
+    fn overlapping_terms_and_languages_count_once() {
+        let taxonomy = Taxonomy::parse(
+            r#"
+[[topic]]
+slug = "privacy"
+labels = { en = "Privacy" }
+[topic.terms]
+en = ["data protection|3", "data protection officer|3", "gdpr|3"]
+fr = ["gdpr|3"]
+ru = ["защита персональных данных|3", "защиты персональных данных|3", "персональных данных|2"]
+"#,
+        )
+        .unwrap();
+        let classifier = TopicClassifier::new(&taxonomy, TopicSettings::default());
+        let title = |lang: &str, text: &str| classifier.score_parts(lang, text, &[], "")[0].title;
+        assert_eq!(title("fr", "Le data protection officer et le GDPR"), 6.0);
+        assert_eq!(title("ru", "Правила защиты персональных данных"), 3.0);
+        assert_eq!(title("ru", "Защита персональных данных и персональных данных"), 5.0);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::terms::{TermMatcher, Token, tokenize};
 
 const BUILTIN_GAZETTEER: &str = include_str!("../data/countries.tsv");
 const BUILTIN_CONTEXT: &str = include_str!("../data/country-context.tsv");
+const BUILTIN_LABELS: &str = include_str!("../data/country-labels.tsv");
 
 /// Thresholds of the country detector.
 #[derive(Debug, Clone)]
@@ -155,7 +156,28 @@ const NOT_SURNAMES: &[&str] = &["The", "In", "And", "Is", "Has", "Was", "Of", "T
 impl CountryGazetteer {
     /// The gazetteer shipped with the code.
     pub fn builtin(settings: CountrySettings) -> Result<Self, IngestError> {
-        Self::parse(BUILTIN_GAZETTEER, BUILTIN_CONTEXT, settings)
+        Self::parse(BUILTIN_GAZETTEER, BUILTIN_CONTEXT, settings)?.with_labels(BUILTIN_LABELS)
+    }
+
+    /// Replaces the labels taken from the gazetteer's first `name` rows (which may be a
+    /// colloquial form such as "Holland") with standard display names: a TSV `code lang label`
+    /// (`data/country-labels.tsv`, generated from CLDR by `tools/data/make-country-labels.py`).
+    pub fn with_labels(mut self, labels_tsv: &str) -> Result<Self, IngestError> {
+        for (line_no, line) in labels_tsv.lines().enumerate().skip(1) {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let [code, lang, label] = line.split('\t').collect::<Vec<_>>()[..] else {
+                return Err(IngestError::Data {
+                    name: "country-labels.tsv",
+                    reason: format!("line {}: expected 3 columns", line_no + 1),
+                });
+            };
+            if self.contains(code) {
+                self.labels.entry(code.to_owned()).or_default().insert(lang.to_owned(), label.to_owned());
+            }
+        }
+        Ok(self)
     }
 
     /// Parses a gazetteer TSV (header `code lang term kind flags`, then one form per line) and a
@@ -564,5 +586,21 @@ PT\ten\tLisbon\tplace\tw=0.5
         assert_eq!(g.detect("en", "Mobile health in Poland", ""), ["PL"]);
         assert_eq!(g.detect("ru", "Телемедицина в Казахстане", ""), ["KZ"]);
         assert_eq!(g.label("DE", "fr"), "Allemagne");
+        // Standard names, not the first form the gazetteer recognises.
+        for (code, lang, label) in [
+            ("GB", "en", "United Kingdom"),
+            ("GB", "de", "Vereinigtes Königreich"),
+            ("NL", "fr", "Pays-Bas"),
+            ("MK", "en", "North Macedonia"),
+            ("RU", "ru", "Россия"),
+            ("EU", "es", "Unión Europea"),
+        ] {
+            assert_eq!(g.label(code, lang), label);
+        }
+        for code in g.codes() {
+            for lang in ["en", "fr", "de", "es", "ru", "it", "pt", "pl"] {
+                assert_ne!(g.label(code, lang), code, "{code} has no {lang} label");
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ pub struct CountrySettings {
 impl Default for CountrySettings {
     fn default() -> Self {
         // Tuned on the labelled set of tools/eval (see BENCHMARKS.md).
-        CountrySettings { min_body_mentions: 1.5, language_prior: 1.0, min_share: 0.5, merge_window: 4 }
+        CountrySettings { min_body_mentions: 1.5, language_prior: 1.0, min_share: 0.5, merge_window: 2 }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod fold;
 pub mod html;
 pub mod language;
+pub mod language_labels;
 pub mod pdf;
 pub mod pipeline;
 pub mod processor;

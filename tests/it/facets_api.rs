@@ -73,11 +73,13 @@ async fn labels_follow_the_ui_language() {
     let de = fetch("/api/v1/search?ui_lang=de").await;
     assert_eq!(entry(&de, "country", "ES")["label"], "Spanien");
     assert_eq!(entry(&de, "topic", "reimbursement")["label"], "Erstattung und Anreize");
+    assert_eq!(entry(&de, "lang", "fr")["label"], "Französisch");
     let ru = fetch("/api/v1/search?ui_lang=ru").await;
     assert_eq!(entry(&ru, "country", "DE")["label"], "Германия");
     // A language without translations falls back to English.
     let xx = fetch("/api/v1/search?ui_lang=zz").await;
     assert_eq!(entry(&xx, "country", "ES")["label"], "Spain");
+    assert_eq!(entry(&xx, "lang", "fr")["label"], "French");
 }
 
 #[tokio::test]
@@ -105,9 +107,11 @@ async fn the_facet_listing_has_every_value_with_counts_and_labels() {
         let code = country["value"].as_str().unwrap();
         assert_eq!(country["count"].as_u64().unwrap(), count(&all, "country", code), "{code}");
     }
+    let all_fr = fetch("/api/v1/search?ui_lang=fr").await;
     for facet in ["lang", "kind", "year"] {
-        assert_eq!(listing["facets"][facet], all["facets"][facet], "{facet}");
+        assert_eq!(listing["facets"][facet], all_fr["facets"][facet], "{facet}");
     }
+    assert_eq!(entry(&listing, "lang", "de")["label"], "Allemand");
     let router = sample_router();
     assert_problem(&get(&router, "/api/v1/facets?ui_lang=french").await, 400, "ui_lang");
     assert_problem(&get(&router, "/api/v1/facets?q=x").await, 400, "q");

@@ -197,14 +197,18 @@ impl CountryGazetteer {
         // A context row of a gazetteer kind that names an existing form replaces its flags
         // (Icelandic "Ísland" must keep its capital, or it matches every English "island").
         let key = |row: &Row<'_>| (row.code.to_owned(), row.term.to_owned());
-        let mut overrides: HashMap<(String, String), &Row<'_>> =
+        let overrides: HashMap<(String, String), &Row<'_>> =
             context.iter().filter(|row| GAZETTEER_KINDS.contains(&row.kind)).map(|row| (key(row), row)).collect();
         let mut rows: Vec<&Row<'_>> = Vec::with_capacity(base.len() + context.len());
+        let mut overridden = std::collections::HashSet::new();
         for row in &base {
-            rows.push(overrides.remove(&key(row)).map_or(row, |o| o));
+            let key = key(row);
+            rows.push(overrides.get(&key).copied().unwrap_or(row));
+            overridden.insert(key);
         }
+        // Context rows of a gazetteer kind that override nothing are new forms.
         rows.extend(
-            context.iter().filter(|row| !GAZETTEER_KINDS.contains(&row.kind) || overrides.contains_key(&key(row))),
+            context.iter().filter(|row| !GAZETTEER_KINDS.contains(&row.kind) || !overridden.contains(&key(row))),
         );
 
         let mut seen = std::collections::HashSet::new();

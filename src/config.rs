@@ -98,7 +98,8 @@ impl Default for LanguageConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClassifyConfig {
-    /// Body mentions that make a country a subject of a document (a title mention always does).
+    /// Evidence that makes a country a subject of a document: a body reference counts 1 (an
+    /// ambiguous one 0.5) and a title mention this much, so a title mention always does.
     pub country_min_mentions: f32,
     /// Evidence added to the country of a document's national language when it is mentioned.
     pub country_language_prior: f32,

@@ -103,8 +103,15 @@ impl Default for LanguageConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClassifyConfig {
-    /// Body mentions that make a country a subject of a document (a title mention always does).
+    /// Evidence that makes a country a subject of a document: a body reference counts 1 (an
+    /// ambiguous one 0.5) and a title mention this much, so a title mention always does.
     pub country_min_mentions: f32,
+    /// Evidence added to the country of a document's national language when it is mentioned.
+    pub country_language_prior: f32,
+    /// Fraction of the main country's evidence a country not in the title needs.
+    pub country_min_share: f32,
+    /// Mentions of one country this many words apart or closer count once.
+    pub country_merge_window: usize,
     /// Minimum weighted term score for a topic.
     pub topic_min_score: f32,
     /// Most topics per document.
@@ -116,6 +123,9 @@ impl Default for ClassifyConfig {
         let defaults = ingest::ProcessorSettings::default();
         ClassifyConfig {
             country_min_mentions: defaults.countries.min_body_mentions,
+            country_language_prior: defaults.countries.language_prior,
+            country_min_share: defaults.countries.min_share,
+            country_merge_window: defaults.countries.merge_window,
             topic_min_score: defaults.topics.min_score,
             max_topics: defaults.topics.max_topics,
         }
@@ -223,7 +233,13 @@ impl Config {
                 max_topics: self.classify.max_topics,
                 ..defaults.topics
             },
-            countries: ingest::country::CountrySettings { min_body_mentions: self.classify.country_min_mentions },
+            countries: ingest::country::CountrySettings {
+                min_body_mentions: self.classify.country_min_mentions,
+                language_prior: self.classify.country_language_prior,
+                min_share: self.classify.country_min_share,
+                merge_window: self.classify.country_merge_window,
+            },
+            ..defaults
         }
     }
 }

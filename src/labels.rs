@@ -1,7 +1,9 @@
-//! Human-readable labels of facet values, in the language of the user interface.
+//! Human-readable labels of facet values, in the language of the user interface: topics from
+//! the taxonomy, countries from the gazetteer, languages from CLDR.
 
 use ingest::DocumentProcessor;
 use ingest::language::language_name;
+use ingest::language_labels::language_label;
 
 use index::FacetKind;
 
@@ -22,7 +24,10 @@ impl<'a> FacetLabels<'a> {
         match kind {
             FacetKind::Topic => self.processor.taxonomy().label(value, ui_lang).unwrap_or(value).to_owned(),
             FacetKind::Country => self.processor.gazetteer().label(value, ui_lang).to_owned(),
-            FacetKind::Lang => language_name(value).unwrap_or(value).to_owned(),
+            FacetKind::Lang => language_label(value, ui_lang)
+                .or_else(|| language_label(value, "en"))
+                .or_else(|| language_name(value).map(str::to_owned))
+                .unwrap_or_else(|| value.to_owned()),
             FacetKind::Kind => match value {
                 "pdf" => "PDF",
                 "html" => "Web page",

@@ -143,6 +143,26 @@ fn now_unix_seconds() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+/// Validates the query string of `GET /api/v1/facets`: only `ui_lang` is accepted.
+pub fn ui_lang_from_query_string(raw: &str) -> Result<String, InvalidParameter> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
+        .map_err(|err| invalid("query string", format!("the query string is not valid URL encoding: {err}")))?;
+    let mut ui_lang = None;
+    for (name, value) in &pairs {
+        if name != "ui_lang" {
+            return Err(invalid(name, format!("unknown parameter {name:?}; accepted: ui_lang")));
+        }
+        if ui_lang.is_some() {
+            return Err(invalid("ui_lang", "ui_lang is given more than once"));
+        }
+        ui_lang = Some(value.trim());
+    }
+    match ui_lang {
+        Some(value) if !value.is_empty() => language_code("ui_lang", value),
+        _ => Ok("en".to_owned()),
+    }
+}
+
 fn add_filter(request: &mut SearchRequest, kind: FacetKind, value: String) -> Result<(), InvalidParameter> {
     let position = request.filters.iter().position(|f| f.kind == kind);
     let filter = match position {
@@ -275,6 +295,20 @@ pub struct FacetValueJson {
     pub label: String,
     /// Matching documents with this value.
     pub count: u64,
+    /// For a topic below the top level, its parent's slug (the tree of the topic facet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+impl FacetValueJson {
+    /// A value of facet `kind` with its label in `ui_lang`.
+    pub fn new(kind: FacetKind, value: &str, count: u64, ui_lang: &str, labels: &FacetLabels<'_>) -> Self {
+        let parent = match kind {
+            FacetKind::Topic => value.rsplit_once('/').map(|(parent, _)| parent.to_owned()),
+            _ => None,
+        };
+        FacetValueJson { label: labels.label(kind, value, ui_lang), value: value.to_owned(), count, parent }
+    }
 }
 
 /// Every facet's counts.
@@ -300,11 +334,7 @@ impl SearchResponse {
                 .facets
                 .get(kind)
                 .iter()
-                .map(|c| FacetValueJson {
-                    label: labels.label(kind, &c.value, &params.ui_lang),
-                    value: c.value.clone(),
-                    count: c.count,
-                })
+                .map(|c| FacetValueJson::new(kind, &c.value, c.count, &params.ui_lang, labels))
                 .collect()
         };
         let facets = FacetsJson {
@@ -386,6 +416,18 @@ mod tests {
         let err = parse(&long).unwrap_err();
         assert_eq!(err.parameter, "q");
         assert!(err.detail.contains("20000"), "{}", err.detail);
+    }
+
+    #[test]
+    fn the_facets_listing_takes_only_a_ui_language() {
+        assert_eq!(ui_lang_from_query_string("").unwrap(), "en");
+        assert_eq!(ui_lang_from_query_string("ui_lang=FR").unwrap(), "fr");
+        assert_eq!(ui_lang_from_query_string("ui_lang=").unwrap(), "en");
+        for (raw, parameter) in
+            [("ui_lang=french", "ui_lang"), ("country=PT", "country"), ("ui_lang=fr&ui_lang=de", "ui_lang")]
+        {
+            assert_eq!(ui_lang_from_query_string(raw).unwrap_err().parameter, parameter, "{raw}");
+        }
     }
 
     #[test]

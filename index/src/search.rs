@@ -1,6 +1,7 @@
 //! Ranked, filtered, faceted, paginated search.
 
 use tantivy::collector::{Count, TopDocs};
+use tantivy::query::AllQuery;
 use tantivy::{DocAddress, Order, TantivyDocument};
 
 use crate::facet::{FacetCountCollector, FacetFilter, FacetKind, Facets, sorted_counts};
@@ -114,6 +115,12 @@ pub struct SearchResults {
 
 impl SearchIndex {
     /// Runs `request` against the last committed state of the index.
+    ///
+    /// Facet counts are disjunctive: the counts of a facet that has a filter are taken over the
+    /// documents matching every *other* filter, so that picking one value (`country=ES`) still
+    /// shows how many documents the other values (`PT`) would add to an OR selection. Facets
+    /// without a filter are counted in the main collection; each filtered facet costs one extra
+    /// counting pass.
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
         let searcher = self.searcher();
         let text = text_query(self, &searcher, &request.query, request.prefix_last_word, request.query_lang.as_deref());
@@ -131,10 +138,12 @@ impl SearchIndex {
         let query = with_filters(self, ranked, &request.filters);
         let offset = request.page.saturating_sub(1).saturating_mul(request.per_page);
         let top = TopDocs::with_limit(request.per_page.max(1)).and_offset(offset);
-        let facet_collector = FacetCountCollector::new(&FacetKind::ALL);
+        let filtered = filtered_kinds(&request.filters);
+        let unfiltered: Vec<FacetKind> = FacetKind::ALL.into_iter().filter(|k| !filtered.contains(k)).collect();
+        let facet_collector = FacetCountCollector::new(&unfiltered);
 
         let by_date = request.sort == SortOrder::Date || text.is_none();
-        let (addresses, total, facet_counts): (Vec<(f32, DocAddress)>, usize, _) = if by_date {
+        let (addresses, total, mut facet_counts): (Vec<(f32, DocAddress)>, usize, _) = if by_date {
             let collector = top.order_by_fast_field::<i64>("published_ts", Order::Desc);
             let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
             (docs.into_iter().map(|(_, address)| (0.0, address)).collect(), total, facets)
@@ -153,6 +162,11 @@ impl SearchIndex {
             let (docs, total, facets) = searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?;
             (docs, total, facets)
         };
+        for kind in filtered {
+            let others: Vec<FacetFilter> = request.filters.iter().filter(|f| f.kind != kind).cloned().collect();
+            let query = with_filters(self, ranked, &others);
+            facet_counts.extend(searcher.search(&query, &FacetCountCollector::new(&[kind]))?);
+        }
 
         let snippets =
             SnippetMaker::new(self, &searcher, text.as_ref().map(|t| t.highlight.as_ref()), request.snippet_chars);
@@ -175,6 +189,22 @@ impl SearchIndex {
         }
         Ok(SearchResults { total: total as u64, hits, facets: sorted_counts(facet_counts) })
     }
+
+    /// Exact counts of every value of every facet over the whole index (what
+    /// `GET /api/v1/facets` lists).
+    pub fn all_facets(&self) -> crate::Result<Facets> {
+        let searcher = self.searcher();
+        let counts = searcher.search(&AllQuery, &FacetCountCollector::new(&FacetKind::ALL))?;
+        Ok(sorted_counts(counts))
+    }
+}
+
+/// The facets that have a non-empty filter, each once.
+fn filtered_kinds(filters: &[FacetFilter]) -> Vec<FacetKind> {
+    let mut kinds: Vec<FacetKind> = filters.iter().filter(|f| !f.values.is_empty()).map(|f| f.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
 }
 
 #[cfg(test)]
@@ -410,14 +440,43 @@ mod tests {
         assert_eq!(index.search(&request("ghost")).unwrap().total, 0);
     }
 
+    #[test]
+    fn facet_counts_are_disjunctive() {
+        let index = sample_index();
+        let mut req = request("");
+        req.filters = vec![FacetFilter { kind: FacetKind::Country, values: vec!["ES".into()] }];
+        let results = index.search(&req).unwrap();
+        assert_eq!(results.total, 1);
+        let count = |kind, value: &str| results.facets.get(kind).iter().find(|c| c.value == value).map(|c| c.count);
+        // Choosing Spain leaves the other countries' counts as if no country were chosen...
+        assert_eq!(count(FacetKind::Country, "PT"), Some(2));
+        assert_eq!(count(FacetKind::Country, "FR"), Some(1));
+        // ...while the other facets count the filtered result.
+        assert_eq!(count(FacetKind::Topic, "evidence"), Some(1));
+        assert_eq!(count(FacetKind::Topic, "reimbursement"), None);
+        assert_eq!(index.all_facets().unwrap(), index.search(&request("")).unwrap().facets);
+    }
+
+    /// Everything a generated document needs for a brute-force count.
+    type GenDoc = (Vec<&'static str>, Vec<&'static str>, bool);
+
+    /// Whether `doc` passes the country and topic filters (a topic filter matches its subtree).
+    fn passes(doc: &GenDoc, countries: &[&str], topics: &[&str]) -> bool {
+        let (c, t, has_word) = doc;
+        *has_word
+            && (countries.is_empty() || c.iter().any(|c| countries.contains(c)))
+            && (topics.is_empty() || t.iter().any(|t| topics.iter().any(|f| t == f || t.starts_with(&format!("{f}/")))))
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(24))]
+        #![proptest_config(ProptestConfig::with_cases(32))]
         #[test]
         fn facet_counts_match_a_brute_force_count(
             docs in prop::collection::vec((prop::sample::subsequence(vec!["PT", "ES", "FR", "DE"], 0..=3),
-                                           prop::sample::subsequence(vec!["evidence", "evidence/real-world", "policy"], 0..=2),
+                                           prop::sample::subsequence(vec!["evidence", "evidence/real-world", "policy", "policy/governance"], 0..=2),
                                            prop::bool::ANY), 1..30),
             filter_country in prop::sample::subsequence(vec!["PT", "ES", "FR"], 0..=2),
+            filter_topic in prop::sample::subsequence(vec!["evidence", "policy/governance"], 0..=1),
         ) {
             let index = SearchIndex::create_in_ram(1).unwrap();
             let mut batch = index.batch().unwrap();
@@ -428,22 +487,34 @@ mod tests {
             batch.commit().unwrap();
             let mut req = request("telehealth");
             req.per_page = 100;
+            let to_filter = |kind, values: &[&str]| FacetFilter { kind, values: values.iter().map(|s| s.to_string()).collect() };
             if !filter_country.is_empty() {
-                req.filters = vec![FacetFilter { kind: FacetKind::Country, values: filter_country.iter().map(|s| s.to_string()).collect() }];
+                req.filters.push(to_filter(FacetKind::Country, &filter_country));
+            }
+            if !filter_topic.is_empty() {
+                req.filters.push(to_filter(FacetKind::Topic, &filter_topic));
             }
             let results = index.search(&req).unwrap();
-            let matching: Vec<_> = docs.iter().filter(|(countries, _, has_word)| {
-                *has_word && (filter_country.is_empty() || countries.iter().any(|c| filter_country.contains(c)))
-            }).collect();
-            prop_assert_eq!(results.total, matching.len() as u64);
+            let total = docs.iter().filter(|d| passes(d, &filter_country, &filter_topic)).count() as u64;
+            prop_assert_eq!(results.total, total);
+            prop_assert_eq!(results.hits.len() as u64, total);
+            // Country counts ignore the country filter but honour the topic filter.
+            let country_base: Vec<&GenDoc> = docs.iter().filter(|d| passes(d, &[], &filter_topic)).collect();
             for country in ["PT", "ES", "FR", "DE"] {
-                let expected = matching.iter().filter(|(c, _, _)| c.contains(&country)).count() as u64;
+                let expected = country_base.iter().filter(|(c, _, _)| c.contains(&country)).count() as u64;
                 let got = results.facets.get(FacetKind::Country).iter().find(|c| c.value == country).map_or(0, |c| c.count);
                 prop_assert_eq!(got, expected, "country {}", country);
             }
-            let expected_evidence = matching.iter().filter(|(_, t, _)| t.iter().any(|t| t.starts_with("evidence"))).count() as u64;
-            let got = results.facets.get(FacetKind::Topic).iter().find(|c| c.value == "evidence").map_or(0, |c| c.count);
-            prop_assert_eq!(got, expected_evidence);
+            // Topic counts (at every level) ignore the topic filter but honour the country filter.
+            let topic_base: Vec<&GenDoc> = docs.iter().filter(|d| passes(d, &filter_country, &[])).collect();
+            for topic in ["evidence", "evidence/real-world", "policy", "policy/governance"] {
+                let expected = topic_base.iter().filter(|d| passes(d, &[], &[topic])).count() as u64;
+                let got = results.facets.get(FacetKind::Topic).iter().find(|c| c.value == topic).map_or(0, |c| c.count);
+                prop_assert_eq!(got, expected, "topic {}", topic);
+            }
+            // Unfiltered facets count the result itself: every hit has exactly one kind.
+            let kinds: u64 = results.facets.get(FacetKind::Kind).iter().map(|c| c.count).sum();
+            prop_assert_eq!(kinds, total);
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod fold;
 pub mod html;
 pub mod language;
+pub mod language_labels;
 pub mod pdf;
 pub mod pipeline;
 pub mod processor;
@@ -33,5 +34,6 @@ pub use topic::{Taxonomy, TopicClassifier};
 pub use walk::{LibraryScan, LibraryWalker, SourceFile};
 
 /// Version of the extraction logic. Stored with every indexed document so that a new version of
-/// the extractors re-extracts documents that an older one produced.
-pub const EXTRACTOR_VERSION: u32 = 1;
+/// the extractors re-extracts documents that an older one produced. Classification counts:
+/// 2 = issue 6's topic and country detection.
+pub const EXTRACTOR_VERSION: u32 = 2;

@@ -23,6 +23,8 @@ pub struct ProcessorSettings {
     pub topics: TopicSettings,
     /// Country detector thresholds.
     pub countries: CountrySettings,
+    /// Whether curated sidecars are read (off only to measure detection on its own).
+    pub read_sidecars: bool,
 }
 
 impl Default for ProcessorSettings {
@@ -32,6 +34,7 @@ impl Default for ProcessorSettings {
             min_language_confidence: 0.5,
             topics: TopicSettings::default(),
             countries: CountrySettings::default(),
+            read_sidecars: true,
         }
     }
 }
@@ -42,6 +45,7 @@ pub struct DocumentProcessor {
     topics: TopicClassifier,
     countries: CountryGazetteer,
     languages: LanguageDetector,
+    read_sidecars: bool,
 }
 
 impl DocumentProcessor {
@@ -52,6 +56,7 @@ impl DocumentProcessor {
             topics: TopicClassifier::new(&taxonomy, settings.topics),
             countries: CountryGazetteer::builtin(settings.countries)?,
             languages: LanguageDetector::new(&settings.languages, settings.min_language_confidence),
+            read_sidecars: settings.read_sidecars,
             taxonomy,
         })
     }
@@ -85,10 +90,14 @@ impl DocumentProcessor {
         let content_hash = content_hash(bytes);
         let extraction = extract(kind, bytes)?;
         let mut warnings = Vec::new();
-        let sidecar = Sidecar::load_for(path).unwrap_or_else(|err| {
-            warnings.push(err);
+        let sidecar = if self.read_sidecars {
+            Sidecar::load_for(path).unwrap_or_else(|err| {
+                warnings.push(err);
+                None
+            })
+        } else {
             None
-        });
+        };
         Ok(self.build(id, kind, content_hash, extraction, sidecar.unwrap_or_default(), warnings, path))
     }
 
@@ -139,7 +148,7 @@ impl DocumentProcessor {
                 }
                 known
             }
-            None => self.countries.detect(&title, &extraction.text),
+            None => self.countries.detect(&lang, &title, &extraction.text),
         };
         let published = match sidecar.published.as_deref() {
             Some(given) => PublishedDate::parse_iso(given).or_else(|| {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use crate::error::IngestError;
-use crate::terms::{TermMatcher, tokenize};
+use crate::terms::{TermMatcher, Token, tokenize};
 
 const BUILTIN_TAXONOMY: &str = include_str!("../data/taxonomy.toml");
 
@@ -86,25 +86,33 @@ pub struct TopicSettings {
     pub min_score: f32,
     /// A topic must score at least this fraction of the best topic's score.
     pub min_relative_score: f32,
-    /// At most this many topics per document.
+    /// At most this many topics (branches of the taxonomy) per document.
     pub max_topics: usize,
+    /// Share of its best child's score a parent adds to its own.
+    pub parent_share: f32,
 }
 
 impl Default for TopicSettings {
     fn default() -> Self {
-        TopicSettings { min_score: 4.0, min_relative_score: 0.3, max_topics: 5 }
+        // Tuned on the labelled set of tools/eval (see BENCHMARKS.md).
+        TopicSettings { min_score: 3.0, min_relative_score: 0.3, max_topics: 2, parent_share: 0.3 }
     }
 }
 
 /// Assigns taxonomy topics to a document from its title, headings and body.
 pub struct TopicClassifier {
     slugs: Vec<String>,
+    /// Index of each topic's parent.
+    parents: Vec<Option<usize>>,
     matchers: HashMap<String, TermMatcher>,
     settings: TopicSettings,
 }
 
+/// Languages whose phrases are listed in one or two forms but occur in many (case endings).
+const INFLECTING: &[&str] = &["ru", "uk", "pl", "cs", "be", "bg", "sk", "sl", "hr", "sr", "lt", "lv"];
+
 /// Weight of a match by where it is: a title states what a document is about.
-const TITLE_WEIGHT: f32 = 4.0;
+const TITLE_WEIGHT: f32 = 2.0;
 const HEADING_WEIGHT: f32 = 2.0;
 
 impl TopicClassifier {
@@ -119,17 +127,67 @@ impl TopicClassifier {
                         Some((pattern, weight)) => (pattern, weight.trim().parse().unwrap_or(1.0)),
                         None => (term.as_str(), 1.0),
                     };
-                    matcher.add(pattern, index, weight, false);
+                    if INFLECTING.contains(&lang.as_str()) {
+                        matcher.add_inflected(pattern, index, weight);
+                    } else {
+                        matcher.add(pattern, index, weight, false);
+                    }
                 }
             }
         }
-        let slugs = taxonomy.topics.iter().map(|t| t.slug.clone()).collect();
-        TopicClassifier { slugs, matchers, settings }
+        let slugs: Vec<String> = taxonomy.topics.iter().map(|t| t.slug.clone()).collect();
+        let parents = slugs
+            .iter()
+            .map(|slug| slug.rsplit_once('/').and_then(|(parent, _)| slugs.iter().position(|s| s == parent)))
+            .collect();
+        TopicClassifier { slugs, parents, matchers, settings }
     }
 
     /// Topic slugs for a document in `lang` (its terms and English terms are used; all
     /// languages' when the language is unknown), best first.
     pub fn classify(&self, lang: &str, title: &str, headings: &[String], body: &str) -> Vec<String> {
+        let scores: Vec<f32> = self.score_parts(lang, title, headings, body).iter().map(ScoreParts::total).collect();
+        // A parent is also supported by its best child: "telemonitoring of COPD" is evidence of
+        // chronic disease as well as of its respiratory branch.
+        let mut effective = scores.clone();
+        for (child, parent) in self.parents.iter().enumerate() {
+            if let Some(parent) = *parent {
+                effective[parent] = effective[parent].max(scores[parent] + self.settings.parent_share * scores[child]);
+            }
+        }
+        let best = effective.iter().copied().fold(0f32, f32::max);
+        let mut ranked: Vec<(usize, f32)> = effective
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|&(_, score)| score >= self.settings.min_score && score >= best * self.settings.min_relative_score)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // The most specific slug of each branch: a child replaces its parent and a parent whose
+        // child is chosen adds nothing (the index stores ancestors anyway). Each branch, not
+        // each slug, takes one of the `max_topics` places.
+        let mut chosen: Vec<usize> = Vec::new();
+        for (topic, _) in ranked {
+            match self.parents[topic] {
+                None if chosen.iter().any(|&c| self.parents[c] == Some(topic)) => {}
+                Some(parent) if chosen.contains(&parent) => {
+                    let place = chosen.iter().position(|&c| c == parent).expect("contains");
+                    chosen[place] = topic;
+                }
+                _ if chosen.len() < self.settings.max_topics => chosen.push(topic),
+                _ => {}
+            }
+        }
+        chosen.into_iter().map(|i| self.slugs[i].clone()).collect()
+    }
+
+    /// Every topic's slug, in taxonomy order (the order of [`TopicClassifier::score_parts`]).
+    pub fn slugs(&self) -> &[String] {
+        &self.slugs
+    }
+
+    /// Each topic's evidence in a document, by where it was found (for tuning and explaining).
+    pub fn score_parts(&self, lang: &str, title: &str, headings: &[String], body: &str) -> Vec<ScoreParts> {
         let matchers: Vec<&TermMatcher> = if lang == "und" {
             self.matchers.values().collect()
         } else {
@@ -139,33 +197,78 @@ impl TopicClassifier {
             }
             langs.iter().filter_map(|l| self.matchers.get(*l)).collect()
         };
-        let mut scores = vec![0f32; self.slugs.len()];
+        let mut parts = vec![ScoreParts::default(); self.slugs.len()];
         let mut body_counts: HashMap<(usize, u32), (f32, u32)> = HashMap::new();
-        let title_tokens = tokenize(title);
         let heading_text = headings.join("\n");
-        let heading_tokens = tokenize(&heading_text);
-        let body_tokens = tokenize(body);
-        for matcher in matchers {
-            matcher.find(&title_tokens, |topic, weight, _| scores[topic] += weight * TITLE_WEIGHT);
-            matcher.find(&heading_tokens, |topic, weight, _| scores[topic] += weight * HEADING_WEIGHT);
-            matcher.find(&body_tokens, |topic, weight, _| {
-                let entry = body_counts.entry((topic, weight.to_bits())).or_insert((weight, 0));
-                entry.1 += 1;
-            });
+        for (place, text) in [(Place::Title, title), (Place::Headings, heading_text.as_str()), (Place::Body, body)] {
+            let tokens = tokenize(text);
+            for (topic, weight) in distinct_matches(&matchers, &tokens) {
+                match place {
+                    Place::Title => parts[topic].title += weight,
+                    Place::Headings => parts[topic].headings += weight,
+                    Place::Body => body_counts.entry((topic, weight.to_bits())).or_insert((weight, 0)).1 += 1,
+                }
+            }
         }
         // Repetition counts, with diminishing returns: the tenth mention adds less than the second.
         for ((topic, _), (weight, count)) in body_counts {
-            scores[topic] += weight * (1.0 + (count as f32).ln());
+            parts[topic].body += weight * (1.0 + (count as f32).ln());
         }
-        let best = scores.iter().copied().fold(0f32, f32::max);
-        let mut ranked: Vec<(usize, f32)> = scores
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|&(_, score)| score >= self.settings.min_score && score >= best * self.settings.min_relative_score)
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.into_iter().take(self.settings.max_topics).map(|(i, _)| self.slugs[i].clone()).collect()
+        parts
+    }
+}
+
+/// Where in a document a term was found.
+#[derive(Clone, Copy)]
+enum Place {
+    Title,
+    Headings,
+    Body,
+}
+
+/// The matches of every matcher in `tokens` as (topic, weight), where overlapping matches of
+/// one topic count once, the longest (then the heaviest) winning: "ochrany osobních údajů" is
+/// one mention of privacy, not three (it also matches "ochrana osobních údajů" by inflection
+/// and "osobních údajů"), and "GDPR" in the Czech and the English list is one.
+fn distinct_matches(matchers: &[&TermMatcher], tokens: &[Token<'_>]) -> Vec<(usize, f32)> {
+    let mut found: Vec<(usize, std::ops::Range<usize>, f32)> = Vec::new();
+    for matcher in matchers {
+        matcher.find(tokens, |topic, weight, span| found.push((topic, span, weight)));
+    }
+    found.sort_by(|a, b| {
+        a.0.cmp(&b.0).then(a.1.start.cmp(&b.1.start)).then(b.1.end.cmp(&a.1.end)).then(b.2.total_cmp(&a.2))
+    });
+    let mut kept = Vec::with_capacity(found.len());
+    let mut last: Option<(usize, usize)> = None;
+    for (topic, span, weight) in found {
+        if let Some((last_topic, last_end)) = last
+            && last_topic == topic
+            && span.start < last_end
+        {
+            continue;
+        }
+        last = Some((topic, span.end));
+        kept.push((topic, weight));
+    }
+    kept
+}
+
+/// A topic's evidence in one document: the weights of its terms found in the title, in the
+/// headings, and in the body (with diminishing returns for repetitions).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ScoreParts {
+    /// Sum of the weights of the terms in the title.
+    pub title: f32,
+    /// Sum of the weights of the terms in the headings.
+    pub headings: f32,
+    /// Sum over distinct terms of weight × (1 + ln count) in the body.
+    pub body: f32,
+}
+
+impl ScoreParts {
+    /// The combined score: a title states what a document is about, headings what its parts are.
+    pub fn total(&self) -> f32 {
+        self.title * TITLE_WEIGHT + self.headings * HEADING_WEIGHT + self.body
     }
 }
 
@@ -221,6 +324,27 @@ en = ["randomised trial*|2"]
         let de = classifier.classify("de", "Das DiGA-Verzeichnis", &[], "DiGA im Fast-Track-Verfahren: DiGA, DiGA.");
         assert_eq!(de, ["reimbursement/schemes"]);
         assert!(classifier.classify("en", "Annual report", &[], "Nothing relevant here.").is_empty());
+    }
+
+    #[test]
+    fn overlapping_terms_and_languages_count_once() {
+        let taxonomy = Taxonomy::parse(
+            r#"
+[[topic]]
+slug = "privacy"
+labels = { en = "Privacy" }
+[topic.terms]
+en = ["data protection|3", "data protection officer|3", "gdpr|3"]
+fr = ["gdpr|3"]
+ru = ["защита персональных данных|3", "защиты персональных данных|3", "персональных данных|2"]
+"#,
+        )
+        .unwrap();
+        let classifier = TopicClassifier::new(&taxonomy, TopicSettings::default());
+        let title = |lang: &str, text: &str| classifier.score_parts(lang, text, &[], "")[0].title;
+        assert_eq!(title("fr", "Le data protection officer et le GDPR"), 6.0);
+        assert_eq!(title("ru", "Правила защиты персональных данных"), 3.0);
+        assert_eq!(title("ru", "Защита персональных данных и персональных данных"), 5.0);
     }
 
     #[test]

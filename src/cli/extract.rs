@@ -32,8 +32,8 @@ struct ExtractJson {
     error: Option<String>,
 }
 
-pub fn run(config: &Config, paths: &[PathBuf], json: bool) -> anyhow::Result<ExitCode> {
-    let processor = DocumentProcessor::new(config.processor_settings())?;
+pub fn run(config: &Config, paths: &[PathBuf], json: bool, read_sidecars: bool) -> anyhow::Result<ExitCode> {
+    let processor = DocumentProcessor::new(ingest::ProcessorSettings { read_sidecars, ..config.processor_settings() })?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failures = 0;

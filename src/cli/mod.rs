@@ -51,6 +51,9 @@ pub enum Command {
         /// Print one JSON object per input path, one per line.
         #[arg(long)]
         json: bool,
+        /// Ignore sidecars: show what detection alone finds (to evaluate it).
+        #[arg(long)]
+        no_sidecars: bool,
         /// Configuration file (default: ./hubsearch.toml if present).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -157,10 +160,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             init_logging(config.log_format, "warn");
             ingest::run(&config, full)
         }
-        Command::Extract { json, config, paths } => {
+        Command::Extract { json, no_sidecars, config, paths } => {
             let config = Config::load(config.as_deref())?;
             init_logging(config.log_format, "error");
-            extract::run(&config, &paths, json)
+            extract::run(&config, &paths, json, !no_sidecars)
         }
         Command::Eval { collection: EvalCollection::Beir { dir, split, run_out, baseline, config } } => {
             let config = Config::load(config.as_deref())?;

@@ -1,6 +1,7 @@
 //! The HTTP API: routes, and the layers every request goes through.
 
 mod documents;
+mod facets;
 mod health;
 pub mod problem;
 mod search;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/suggest", get(suggest::suggest))
+        .route("/api/v1/facets", get(facets::facets))
         .route("/api/v1/documents/{*id}", get(documents::document))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

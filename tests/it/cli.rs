@@ -128,3 +128,28 @@ fn search_without_an_index_says_what_to_do() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("hubsearch ingest"));
 }
+
+#[test]
+fn extract_without_sidecars_shows_what_detection_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("report.txt");
+    std::fs::write(
+        &doc,
+        "Telemonitoring of COPD in Portugal\n\nThe Portuguese programme followed patients with COPD at home.",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("report.txt.meta.toml"), "countries = [\"FI\"]\ntopics = [\"secondary-use\"]\n")
+        .unwrap();
+    let extract = |extra: &[&str]| -> Value {
+        let mut args = vec!["extract", "--json"];
+        args.extend(extra);
+        args.push(doc.to_str().unwrap());
+        serde_json::from_str(stdout(&run(&args)).trim()).unwrap()
+    };
+    let curated = extract(&[]);
+    assert_eq!(curated["countries"], serde_json::json!(["FI"]));
+    assert_eq!(curated["topics"], serde_json::json!(["secondary-use"]));
+    let detected = extract(&["--no-sidecars"]);
+    assert_eq!(detected["countries"], serde_json::json!(["PT"]));
+    assert_eq!(detected["topics"], serde_json::json!(["chronic-disease/respiratory"]));
+}

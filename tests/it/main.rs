@@ -2,6 +2,7 @@
 
 mod browser;
 mod cli;
+mod facets_api;
 mod ranking;
 mod search_api;
 mod serve;

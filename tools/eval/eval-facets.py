@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Evaluate topic and country detection on a labelled set, with sidecars ignored.
+
+Usage:
+  python3 tools/eval/eval-facets.py [--bin target/release/hubsearch] [--errors]
+
+The labelled set is the sample library (expected topics and countries from the CATALOGUE of
+tools/library/check-library.py) plus the fixtures listed in tools/eval/labels.tsv. Every file
+is run through `hubsearch extract --json --no-sidecars`, so the figures measure detection, not
+the curated sidecars.
+
+Printed: country precision/recall/F1 over (document, country) pairs; topic precision/recall/F1
+three ways: exact slugs, hierarchical (both sides expanded with their ancestors: the
+(document, value) pairs the topic facet filters and counts) and top level only. --errors lists
+every document with a missed or spurious value.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+
+
+def library_labels():
+    spec = importlib.util.spec_from_file_location('check_library', os.path.join(ROOT, 'tools', 'library', 'check-library.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [(os.path.join('library', d['path']), set(d['countries']), set(d['topics'])) for d in module.CATALOGUE]
+
+
+def fixture_labels():
+    rows = []
+    with open(os.path.join(ROOT, 'tools', 'eval', 'labels.tsv'), encoding='utf-8') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if not line or line.startswith('#') or line.startswith('path\t'):
+                continue
+            path, countries, topics = (line.split('\t') + ['', ''])[:3]
+            split = lambda s: set(s.split()) - {'-'}
+            rows.append((path, split(countries), split(topics)))
+    return rows
+
+
+def ancestors(slugs):
+    out = set()
+    for slug in slugs:
+        parts = slug.split('/')
+        out.update('/'.join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out
+
+
+def score(pairs):
+    tp = sum(len(e & p) for e, p in pairs)
+    fp = sum(len(p - e) for e, p in pairs)
+    fn = sum(len(e - p) for e, p in pairs)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1, tp, fp, fn
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--bin', default=os.path.join(ROOT, 'target', 'debug', 'hubsearch'))
+    parser.add_argument('--errors', action='store_true', help='list the documents with errors')
+    args = parser.parse_args()
+
+    labelled = library_labels() + fixture_labels()
+    paths = [os.path.join(ROOT, p) for p, _, _ in labelled]
+    out = subprocess.run([args.bin, 'extract', '--json', '--no-sidecars', *paths], capture_output=True, text=True, cwd=ROOT)
+    results = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    if len(results) != len(labelled):
+        sys.exit(f'expected {len(labelled)} results, got {len(results)}: {out.stderr}')
+
+    countries, exact, hierarchical, top = [], [], [], []
+    errors = []
+    for (path, want_c, want_t), got in zip(labelled, results):
+        if got.get('error'):
+            sys.exit(f'{path}: {got["error"]}')
+        got_c, got_t = set(got['countries']), set(got['topics'])
+        countries.append((want_c, got_c))
+        exact.append((want_t, got_t))
+        hierarchical.append((ancestors(want_t), ancestors(got_t)))
+        top.append(({t.split('/')[0] for t in want_t}, {t.split('/')[0] for t in got_t}))
+        if want_c != got_c or ancestors(want_t) != ancestors(got_t):
+            errors.append((path, want_c, got_c, want_t, got_t))
+
+    n_lib = len(library_labels())
+    print(f'documents: {len(labelled)} ({n_lib} sample library, {len(labelled) - n_lib} fixtures); sidecars ignored')
+    print(f'{"facet":<26} {"precision":>9} {"recall":>7} {"F1":>6} {"tp":>5} {"fp":>4} {"fn":>4}')
+    rows = [('country', countries), ('topic (hierarchical)', hierarchical), ('topic (exact slug)', exact), ('topic (top level)', top)]
+    rows += [('  country, library only', countries[:n_lib]), ('  country, fixtures only', countries[n_lib:]),
+             ('  topic (hier.), library', hierarchical[:n_lib]), ('  topic (hier.), fixtures', hierarchical[n_lib:])]
+    for name, pairs in rows:
+        p, r, f, tp, fp, fn = score(pairs)
+        print(f'{name:<26} {p:9.3f} {r:7.3f} {f:6.3f} {tp:5} {fp:4} {fn:4}')
+    if args.errors:
+        for path, want_c, got_c, want_t, got_t in errors:
+            print(f'\n{path}')
+            if want_c != got_c:
+                print(f'  countries: missed {sorted(want_c - got_c)} spurious {sorted(got_c - want_c)}')
+            wa, ga = ancestors(want_t), ancestors(got_t)
+            if wa != ga:
+                print(f'  topics: want {sorted(want_t)} got {sorted(got_t)}; missed {sorted(wa - ga)} spurious {sorted(ga - wa)}')
+
+
+if __name__ == '__main__':
+    main()

@@ -5,7 +5,9 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod jobs;
 pub mod labels;
 pub mod search_params;
 pub mod state;
 pub mod sync;
+pub mod watch;

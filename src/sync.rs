@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use index::{IndexDocument, SearchIndex};
+use index::{IndexDocument, IndexError, IndexWriteBatch, IndexedState, SearchIndex};
 use ingest::pipeline::IngestTask;
 use ingest::{Document, DocumentProcessor, EXTRACTOR_VERSION, IngestPipeline, LibraryWalker, Outcome};
 
@@ -43,13 +43,60 @@ pub struct SyncReport {
     pub duration: Duration,
 }
 
-/// Progress of a running synchronisation, for progress bars.
+impl SyncReport {
+    /// The report's counts.
+    pub fn counts(&self) -> SyncCounts {
+        SyncCounts {
+            seen: self.seen,
+            added: self.added,
+            updated: self.updated,
+            deleted: self.deleted,
+            unchanged: self.unchanged,
+            failed: self.failed.len(),
+        }
+    }
+}
+
+/// Counts of a synchronisation so far.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncCounts {
+    /// Document files found in the library.
+    pub seen: usize,
+    /// Newly indexed.
+    pub added: usize,
+    /// Re-indexed because they changed.
+    pub updated: usize,
+    /// Removed from the index.
+    pub deleted: usize,
+    /// Skipped because nothing changed.
+    pub unchanged: usize,
+    /// Failed.
+    pub failed: usize,
+}
+
+/// What a running synchronisation is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncPhase {
+    /// Listing the library and comparing it with the index.
+    Scanning,
+    /// Extracting new and changed files.
+    Extracting,
+    /// Making the changes durable and visible.
+    Committing,
+}
+
+/// Progress of a running synchronisation, for progress bars and job status.
 #[derive(Debug, Clone, Copy)]
 pub struct SyncProgress {
+    /// What it is doing.
+    pub phase: SyncPhase,
     /// Files processed so far.
     pub done: usize,
     /// Files to process in all.
     pub total: usize,
+    /// Counts so far.
+    pub counts: SyncCounts,
 }
 
 /// Synchronises a library directory into an index.
@@ -70,6 +117,7 @@ impl LibrarySync<'_> {
     /// problems are in the report.
     pub fn run(&self, full: bool, mut on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
+        on_progress(SyncProgress { phase: SyncPhase::Scanning, done: 0, total: 0, counts: SyncCounts::default() });
         let scan = LibraryWalker::new(&self.library).scan()?;
         let indexed = self.index.indexed_states().context("cannot read the index")?;
         let mut report = SyncReport { seen: scan.files.len(), skipped: scan.skipped, ..SyncReport::default() };
@@ -90,6 +138,11 @@ impl LibrarySync<'_> {
                 }
             }
         }
+        if removed.is_empty() && tasks.is_empty() {
+            // Nothing to write: no writer, no commit (an unchanged library costs one scan).
+            report.duration = started.elapsed();
+            return Ok(report);
+        }
 
         let mut batch = self.index.batch().context("cannot open the index for writing")?;
         for id in &removed {
@@ -99,11 +152,10 @@ impl LibrarySync<'_> {
         let total = tasks.len();
         let mut done = 0;
         let mut write_error = None;
-        on_progress(SyncProgress { done, total });
+        on_progress(SyncProgress { phase: SyncPhase::Extracting, done, total, counts: report.counts() });
         IngestPipeline::new(self.processor, self.workers).run(tasks, |outcome| {
             done += 1;
-            on_progress(SyncProgress { done, total });
-            match outcome {
+            let written = match outcome {
                 Outcome::Document { file, document } => {
                     for warning in &document.warnings {
                         report.warnings.push(SyncFailure { path: file.path.clone(), reason: warning.clone() });
@@ -113,25 +165,55 @@ impl LibrarySync<'_> {
                     } else {
                         report.added += 1;
                     }
-                    if write_error.is_none()
-                        && let Err(err) = batch.upsert(&to_index_document(&document, &file.fingerprint))
-                    {
-                        write_error = Some(err);
+                    if write_error.is_none() {
+                        batch.upsert(&to_index_document(&document, &file.fingerprint))
+                    } else {
+                        Ok(())
                     }
                 }
-                Outcome::Unchanged { .. } => report.unchanged += 1,
+                Outcome::Unchanged { file } => {
+                    report.unchanged += 1;
+                    // Same bytes, new fingerprint (touched, copied, checked out): record the new
+                    // fingerprint so that the next run skips the file without hashing it.
+                    match indexed.get(file.id.as_str()) {
+                        Some(state) if write_error.is_none() => {
+                            refresh_fingerprint(self.index, &mut batch, file.id.as_str(), state, &file.fingerprint)
+                        }
+                        _ => Ok(()),
+                    }
+                }
                 Outcome::Failed { file, reason } => {
                     tracing::warn!(path = %file.path.display(), %reason, "document failed");
                     report.failed.push(SyncFailure { path: file.path, reason });
+                    Ok(())
                 }
+            };
+            if let Err(err) = written {
+                write_error.get_or_insert(err);
             }
+            on_progress(SyncProgress { phase: SyncPhase::Extracting, done, total, counts: report.counts() });
         });
         if let Some(err) = write_error {
             return Err(err).context("cannot write to the index; nothing was committed");
         }
+        on_progress(SyncProgress { phase: SyncPhase::Committing, done, total, counts: report.counts() });
         batch.commit().context("cannot commit the index")?;
         report.duration = started.elapsed();
         Ok(report)
+    }
+}
+
+fn refresh_fingerprint(
+    index: &SearchIndex,
+    batch: &mut IndexWriteBatch<'_>,
+    id: &str,
+    state: &IndexedState,
+    fingerprint: &str,
+) -> Result<(), IndexError> {
+    let state = IndexedState { fingerprint: fingerprint.to_owned(), ..state.clone() };
+    match index.indexed_document(id, &state)? {
+        Some(document) => batch.upsert(&document),
+        None => Ok(()),
     }
 }
 

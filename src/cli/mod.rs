@@ -1,7 +1,8 @@
-//! The command line: `serve`, `ingest`, `extract`, `search`.
+//! The command line: `serve`, `ingest`, `extract`, `search`, `reingest`.
 
 mod extract;
 mod ingest;
+mod reingest;
 mod search;
 mod serve;
 
@@ -56,6 +57,21 @@ pub enum Command {
         /// Files to extract.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Ask a running server to re-ingest the library, and follow the job to its end.
+    Reingest {
+        /// Base URL of the server (default: http:// and the configured listen address).
+        #[arg(long)]
+        server: Option<String>,
+        /// Admin token (default: HUBSEARCH_ADMIN_TOKEN, then the configuration's admin_token).
+        #[arg(long)]
+        token: Option<String>,
+        /// Re-extract every document, changed or not.
+        #[arg(long)]
+        full: bool,
+        /// Configuration file (default: ./hubsearch.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Search the index from the command line.
     Search {
@@ -132,6 +148,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(config.as_deref())?;
             init_logging(config.log_format, "error");
             extract::run(&config, &paths, json)
+        }
+        Command::Reingest { server, token, full, config } => {
+            let config = Config::load(config.as_deref())?;
+            init_logging(config.log_format, "warn");
+            let token = token
+                .or_else(|| config.admin_token.as_ref().map(|t| t.expose().to_owned()))
+                .ok_or_else(|| anyhow::anyhow!("no admin token: pass --token or set HUBSEARCH_ADMIN_TOKEN"))?;
+            let server = server.unwrap_or_else(|| format!("http://{}", config.listen));
+            reingest::run(&reingest::ReingestArgs { server, token, full })
         }
         Command::Search { common, json, lang, topic, country, page, per_page, query } => {
             let config = common.load()?;

@@ -1,5 +1,6 @@
 //! The HTTP API: routes, and the layers every request goes through.
 
+pub mod admin;
 mod documents;
 mod health;
 pub mod problem;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{Method, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -27,6 +28,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/documents/{*id}", get(documents::document))
+        .route("/api/v1/admin/reingest", post(admin::reingest))
+        .route("/api/v1/admin/jobs", get(admin::jobs))
+        .route("/api/v1/admin/jobs/{id}", get(admin::job))
+        .route("/api/v1/admin/jobs/{id}/events", get(admin::events))
+        .route("/admin", get(admin::page))
+        .route("/admin/admin.js", get(admin::script))
+        .route("/admin/admin.css", get(admin::style))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(|| async { Problem::not_found("no such resource") })

@@ -247,3 +247,99 @@ pub fn to_index_document(document: &Document, fingerprint: &str) -> IndexDocumen
         extractor_version: EXTRACTOR_VERSION,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::SystemTime;
+
+    use ingest::ProcessorSettings;
+
+    use super::*;
+
+    fn library(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    }
+
+    fn sync(library: &Path, index: &SearchIndex, full: bool) -> SyncReport {
+        let processor = DocumentProcessor::new(ProcessorSettings::default()).unwrap();
+        LibrarySync { library: library.to_path_buf(), index, processor: &processor, workers: 2 }
+            .run(full, |_| {})
+            .unwrap()
+    }
+
+    const NOTES: [(&str, &str); 3] = [
+        ("a.txt", "Telemonitoring of heart failure patients in Portugal."),
+        ("b.txt", "Reimbursement of digital health applications."),
+        ("c.txt", "Interoperability standards for electronic health records."),
+    ];
+
+    #[test]
+    fn changes_are_applied_and_the_rest_is_skipped() {
+        let dir = library(&NOTES);
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let first = sync(dir.path(), &index, false);
+        assert_eq!((first.seen, first.added, first.unchanged), (3, 3, 0));
+
+        std::fs::write(dir.path().join("b.txt"), "Reimbursement of mobile health apps in Germany.").unwrap();
+        std::fs::remove_file(dir.path().join("c.txt")).unwrap();
+        std::fs::write(dir.path().join("d.txt"), "Cost-effectiveness of telehealth.").unwrap();
+        let second = sync(dir.path(), &index, false);
+        assert_eq!(second.counts(), SyncCounts { seen: 3, added: 1, updated: 1, deleted: 1, unchanged: 1, failed: 0 });
+        let mut ids: Vec<String> = index.indexed_states().unwrap().into_keys().collect();
+        ids.sort();
+        assert_eq!(ids, ["a.txt", "b.txt", "d.txt"]);
+
+        let full = sync(dir.path(), &index, true);
+        assert_eq!(full.counts(), SyncCounts { seen: 3, updated: 3, ..SyncCounts::default() });
+    }
+
+    #[test]
+    fn a_touched_file_is_hashed_once_and_its_new_fingerprint_recorded() {
+        let dir = library(&NOTES);
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        sync(dir.path(), &index, false);
+        let before = index.indexed_states().unwrap()["a.txt"].clone();
+        let stored_before = index.indexed_document("a.txt", &before).unwrap().unwrap();
+
+        // Same bytes, new modification time.
+        let file = std::fs::File::options().write(true).open(dir.path().join("a.txt")).unwrap();
+        file.set_modified(SystemTime::now() + Duration::from_secs(60)).unwrap();
+        drop(file);
+        let report = sync(dir.path(), &index, false);
+        assert_eq!(report.counts(), SyncCounts { seen: 3, unchanged: 3, ..SyncCounts::default() });
+        let after = index.indexed_states().unwrap()["a.txt"].clone();
+        assert_ne!(after.fingerprint, before.fingerprint, "the new fingerprint is recorded");
+        assert_eq!(after.content_hash, before.content_hash);
+        let stored_after = index.indexed_document("a.txt", &after).unwrap().unwrap();
+        assert_eq!(IndexDocument { fingerprint: before.fingerprint.clone(), ..stored_after }, stored_before);
+        assert_eq!(index.num_docs(), 3);
+
+        // The next run skips it by fingerprint: nothing at all to write.
+        let again = sync(dir.path(), &index, false);
+        assert_eq!(again.counts(), SyncCounts { seen: 3, unchanged: 3, ..SyncCounts::default() });
+        assert_eq!(index.indexed_states().unwrap()["a.txt"], after);
+    }
+
+    #[test]
+    fn documents_from_another_extractor_version_are_extracted_again() {
+        let dir = library(&NOTES);
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        sync(dir.path(), &index, false);
+        let state = index.indexed_states().unwrap()["b.txt"].clone();
+        let mut old = index.indexed_document("b.txt", &state).unwrap().unwrap();
+        old.extractor_version = EXTRACTOR_VERSION + 1;
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&old).unwrap();
+        batch.commit().unwrap();
+
+        let report = sync(dir.path(), &index, false);
+        assert_eq!(report.counts(), SyncCounts { seen: 3, updated: 1, unchanged: 2, ..SyncCounts::default() });
+        assert_eq!(index.indexed_states().unwrap()["b.txt"].extractor_version, EXTRACTOR_VERSION);
+        assert_eq!(index.num_docs(), 3);
+    }
+}

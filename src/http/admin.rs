@@ -85,7 +85,12 @@ pub async fn reingest(_: Admin, State(state): State<AppState>, body: Bytes) -> R
     let request = if body.iter().all(u8::is_ascii_whitespace) {
         ReingestRequest::default()
     } else {
-        match serde_json::from_slice::<ReingestRequest>(&body) {
+        // Through `Value` so that only an object is accepted (serde would take `[true]` too).
+        let parsed = serde_json::from_slice::<Value>(&body).and_then(|value| match value {
+            Value::Object(_) => serde_json::from_value::<ReingestRequest>(value),
+            _ => Err(serde::de::Error::custom("the body is not a JSON object")),
+        });
+        match parsed {
             Ok(request) => request,
             Err(err) => {
                 return Problem::new(

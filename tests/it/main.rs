@@ -1,5 +1,6 @@
 //! End-to-end tests: the real router over the sample library, and the real binary.
 
+mod admin;
 mod cli;
 mod search_api;
 mod serve;

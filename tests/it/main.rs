@@ -2,6 +2,7 @@
 
 mod admin;
 mod cli;
+mod reingest;
 mod search_api;
 mod serve;
 mod support;

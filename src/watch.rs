@@ -80,38 +80,28 @@ struct Armed {
     identity: (u64, u64),
 }
 
-fn arm(root: &Path, tx: &mpsc::Sender<notify::Result<Event>>) -> Option<Armed> {
-    let identity = identity(root)?;
+fn arm(root: &Path, tx: &mpsc::Sender<notify::Result<Event>>) -> Result<Armed, String> {
+    let identity = identity(root).ok_or_else(|| "the library directory is missing".to_owned())?;
     let tx = tx.clone();
-    let mut watcher = match notify::recommended_watcher(move |event| {
+    let mut watcher = notify::recommended_watcher(move |event| {
         let _ = tx.send(event);
-    }) {
-        Ok(watcher) => watcher,
-        Err(err) => {
-            tracing::error!(error = %err, "cannot create a file watcher");
-            return None;
-        }
-    };
-    match watcher.watch(root, RecursiveMode::Recursive) {
-        Ok(()) => {
-            tracing::info!(library = %root.display(), "watching the library");
-            Some(Armed { _watcher: watcher, identity })
-        }
-        Err(err) => {
-            tracing::warn!(library = %root.display(), error = %err, "cannot watch the library; retrying");
-            None
-        }
-    }
+    })
+    .map_err(|err| format!("cannot create a file watcher: {err}"))?;
+    watcher.watch(root, RecursiveMode::Recursive).map_err(|err| format!("cannot watch the library: {err}"))?;
+    tracing::info!(library = %root.display(), "watching the library");
+    Ok(Armed { _watcher: watcher, identity })
 }
 
 fn watch_loop(settings: &WatchSettings, stop: &AtomicBool, on_change: &dyn Fn()) {
     let root = &settings.library;
     let (tx, rx) = mpsc::channel();
-    let mut armed = arm(root, &tx);
+    let mut armed: Option<Armed> = None;
     let mut last_check = Instant::now();
     // (first change of the burst, last change)
     let mut pending: Option<(Instant, Instant)> = None;
-    let mut missing_reported = false;
+    // Whether the current outage (no watch) has been logged: once per outage, not per retry.
+    let mut outage_reported = false;
+    let mut first_arming = true;
     while !stop.load(Ordering::Acquire) {
         if last_check.elapsed() >= CHECK_ROOT_EVERY || armed.is_none() {
             last_check = Instant::now();
@@ -122,17 +112,25 @@ fn watch_loop(settings: &WatchSettings, stop: &AtomicBool, on_change: &dyn Fn())
                 (None, _) => true,
             };
             if stale {
-                let was_armed = armed.take().is_some();
-                armed = arm(root, &tx);
-                if armed.is_some() {
-                    missing_reported = false;
-                    // The directory came back or was replaced: its content may differ in any way.
-                    let now = Instant::now();
-                    pending = Some(pending.map_or((now, now), |(first, _)| (first, now)));
-                } else if was_armed || !missing_reported {
-                    tracing::warn!(library = %root.display(), "the library directory is missing; waiting for it");
-                    missing_reported = true;
+                armed = None;
+                match arm(root, &tx) {
+                    Ok(watch) => {
+                        armed = Some(watch);
+                        outage_reported = false;
+                        // Re-armed after the directory came back or was replaced: its content may
+                        // differ in any way.
+                        if !first_arming {
+                            let now = Instant::now();
+                            pending = Some(pending.map_or((now, now), |(first, _)| (first, now)));
+                        }
+                    }
+                    Err(reason) if !outage_reported => {
+                        tracing::warn!(library = %root.display(), %reason, "not watching the library; retrying");
+                        outage_reported = true;
+                    }
+                    Err(_) => {}
                 }
+                first_arming = false;
             }
         }
         let timeout = match (pending, &armed) {

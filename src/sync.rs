@@ -2,7 +2,7 @@
 //! removed files deleted, unchanged files skipped, all in one atomic commit.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -120,13 +120,21 @@ impl LibrarySync<'_> {
         on_progress(SyncProgress { phase: SyncPhase::Scanning, done: 0, total: 0, counts: SyncCounts::default() });
         let scan = LibraryWalker::new(&self.library).scan()?;
         let indexed = self.index.indexed_states().context("cannot read the index")?;
+        // The library vanished or was replaced during the scan: what it found proves nothing.
+        std::fs::read_dir(&self.library)
+            .with_context(|| format!("the library {} disappeared during the scan", self.library.display()))?;
         let mut report = SyncReport { seen: scan.files.len(), skipped: scan.skipped, ..SyncReport::default() };
+        let unreadable: Vec<PathBuf> = scan.unreadable.iter().map(|(path, _)| path.clone()).collect();
         for (path, reason) in scan.unreadable {
             report.failed.push(SyncFailure { path, reason });
         }
 
         let present: HashSet<&str> = scan.files.iter().map(|f| f.id.as_str()).collect();
-        let removed: Vec<String> = indexed.keys().filter(|id| !present.contains(id.as_str())).cloned().collect();
+        let removed: Vec<String> = indexed
+            .keys()
+            .filter(|id| !present.contains(id.as_str()) && !hidden_by_unreadable(&self.library, &unreadable, id))
+            .cloned()
+            .collect();
         let mut tasks = Vec::new();
         for file in scan.files {
             let state = indexed.get(file.id.as_str()).filter(|s| s.extractor_version == EXTRACTOR_VERSION);
@@ -203,6 +211,17 @@ impl LibrarySync<'_> {
     }
 }
 
+/// Whether document `id` may exist but could not be seen because it is, or is below, an entry
+/// the scan could not read (a directory removed or renamed mid-scan, an I/O error): such a
+/// document is kept, not deleted.
+fn hidden_by_unreadable(root: &Path, unreadable: &[PathBuf], id: &str) -> bool {
+    unreadable.iter().any(|path| {
+        let Ok(relative) = path.strip_prefix(root) else { return false };
+        let prefix = relative.to_string_lossy().replace('\\', "/");
+        prefix.is_empty() || id == prefix || id.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
 fn refresh_fingerprint(
     index: &SearchIndex,
     batch: &mut IndexWriteBatch<'_>,
@@ -250,7 +269,6 @@ pub fn to_index_document(document: &Document, fingerprint: &str) -> IndexDocumen
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
     use std::time::SystemTime;
 
     use ingest::ProcessorSettings;
@@ -277,6 +295,20 @@ mod tests {
         ("b.txt", "Reimbursement of digital health applications."),
         ("c.txt", "Interoperability standards for electronic health records."),
     ];
+
+    #[test]
+    fn documents_below_unreadable_entries_are_not_deleted() {
+        let root = Path::new("/lib");
+        let unreadable = [PathBuf::from("/lib/reports"), PathBuf::from("/lib/notes/a.txt")];
+        let hidden = |id: &str| hidden_by_unreadable(root, &unreadable, id);
+        assert!(hidden("reports/x.pdf"));
+        assert!(hidden("reports/sub/y.pdf"));
+        assert!(hidden("notes/a.txt"));
+        assert!(!hidden("notes/b.txt"));
+        assert!(!hidden("reports-2020/x.pdf"));
+        assert!(!hidden("other.txt"));
+        assert!(hidden_by_unreadable(root, &[PathBuf::from("/lib")], "anything.txt"));
+    }
 
     #[test]
     fn changes_are_applied_and_the_rest_is_skipped() {

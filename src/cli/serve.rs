@@ -16,6 +16,9 @@ use crate::jobs::JobTrigger;
 use crate::state::AppState;
 use crate::watch::{LibraryWatcher, WatchSettings};
 
+/// How long open connections may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
@@ -72,7 +75,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.context("server error")?;
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping_tx.send(());
+    });
+    // Open connections get a few seconds to finish; a job's event stream (which lasts as long as
+    // the job) must not hold the shutdown up.
+    let grace = async {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server.into_future() => result.context("server error")?,
+        () = grace => tracing::warn!("connections still open after the grace period; closing them"),
+    }
     tracing::info!("shut down");
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -21,6 +21,8 @@ struct Server {
     child: Child,
     address: SocketAddr,
     agent: ureq::Agent,
+    /// Every line the server has logged so far.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -38,12 +40,15 @@ impl Server {
             .expect("start hubsearch serve");
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&log);
         // Keeps draining the log so that the server never blocks on a full pipe.
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(address) = line.split("listening on http://").nth(1) {
                     let _ = tx.send(address.trim().to_owned());
                 }
+                lines.lock().unwrap().push(line);
             }
         });
         let address = match rx.recv_timeout(Duration::from_secs(60)) {
@@ -58,7 +63,7 @@ impl Server {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        Server { child, address, agent }
+        Server { child, address, agent, log }
     }
 
     fn get(&self, path: &str) -> (u16, Value) {
@@ -372,6 +377,11 @@ fn the_reingest_command_follows_the_job_to_its_summary() {
     let output = run(&["--server", &url]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no admin token"));
+
+    // The server logged the jobs, and neither token.
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(log.contains("ingestion job done"), "{log}");
+    assert!(!log.contains(TOKEN) && !log.contains("xyzzy"), "a token reached the log");
 }
 
 /// Polls a search until `check` holds for its answer.

@@ -258,4 +258,34 @@ mod tests {
         rx.recv_timeout(Duration::from_secs(10)).expect("a change in the new directory is seen");
         drop(watcher);
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn re_pointing_a_library_link_is_a_replaced_directory() {
+        let parent = tempfile::tempdir().unwrap();
+        let (first, second, link) = (parent.path().join("v1"), parent.path().join("v2"), parent.path().join("library"));
+        std::fs::create_dir(&first).unwrap();
+        std::fs::create_dir(&second).unwrap();
+        std::os::unix::fs::symlink(&first, &link).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let settings =
+            WatchSettings { library: link.clone(), ignore: Vec::new(), debounce: Duration::from_millis(100) };
+        let _watcher = LibraryWatcher::start(settings, move || {
+            let _ = tx.send(());
+        })
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        std::fs::write(first.join("a.txt"), "text").unwrap();
+        rx.recv_timeout(Duration::from_secs(10)).expect("a change through the link is seen");
+
+        // Atomically re-point the link, as a deployment would.
+        let tmp = parent.path().join("library.tmp");
+        std::os::unix::fs::symlink(&second, &tmp).unwrap();
+        std::fs::rename(&tmp, &link).unwrap();
+        rx.recv_timeout(Duration::from_secs(10)).expect("re-pointing is a change");
+        std::thread::sleep(Duration::from_millis(300));
+        while rx.try_recv().is_ok() {}
+        std::fs::write(second.join("b.txt"), "text").unwrap();
+        rx.recv_timeout(Duration::from_secs(10)).expect("a change in the new target is seen");
+    }
 }

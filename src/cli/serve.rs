@@ -43,8 +43,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // requests queue behind that job.
     let _watcher = if state.config().watch {
         let jobs = state.jobs().clone();
-        // Events name absolute paths: compare them with absolute ones.
-        let absolute = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        // Events name absolute paths: compare them with absolute ones. Symbolic links are not
+        // resolved, so that re-pointing a `library` link at a new release is seen as a replaced
+        // directory.
+        let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         let settings = WatchSettings {
             library: absolute(&state.config().library),
             ignore: vec![absolute(&state.config().data)],

@@ -41,6 +41,43 @@ pub struct Config {
     /// Partner sites that embed the widget (`[[partners]]`); none means public search is open
     /// to every origin.
     pub partners: Vec<PartnerConfig>,
+    /// Bearer token of the admin API (`HUBSEARCH_ADMIN_TOKEN`); without one the admin API is
+    /// disabled. Never logged: its `Debug` form is redacted.
+    pub admin_token: Option<Secret>,
+    /// Whether `serve` watches the library and re-ingests what changes.
+    pub watch: bool,
+    /// Quiet time, in milliseconds, after the last change in the library before the watcher
+    /// re-ingests (changes arriving meanwhile join the same job).
+    pub watch_debounce_ms: u64,
+}
+
+/// A secret string: compared in constant time and never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that must send it (the CLI client).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `candidate` equals the secret, in time independent of where they differ and of
+    /// their lengths (both are hashed first; BLAKE3 hashes compare in constant time).
+    pub fn matches(&self, candidate: &str) -> bool {
+        blake3::hash(self.0.as_bytes()) == blake3::hash(candidate.as_bytes())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 /// Log output format.
@@ -162,6 +199,9 @@ impl Default for Config {
             classify: ClassifyConfig::default(),
             http: HttpConfig::default(),
             partners: Vec::new(),
+            admin_token: None,
+            watch: true,
+            watch_debounce_ms: 300,
         }
     }
 }
@@ -182,7 +222,11 @@ impl Config {
             }
             None => {}
         }
-        let figment = figment.merge(Env::prefixed("HUBSEARCH_").split("__"));
+        let mut figment = figment.merge(Env::prefixed("HUBSEARCH_").split("__").ignore(&["admin_token"]));
+        // Taken verbatim: figment would parse a token such as `12345` as a number.
+        if let Ok(token) = std::env::var("HUBSEARCH_ADMIN_TOKEN") {
+            figment = figment.merge(Serialized::default("admin_token", token));
+        }
         let mut config: Config = figment.extract().context("invalid configuration")?;
         for partner in &mut config.partners {
             partner.validate()?;
@@ -206,6 +250,10 @@ impl Config {
         if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
             anyhow::bail!("partners: key {:?} is listed twice", pair[0]);
         }
+        anyhow::ensure!(
+            self.admin_token.as_ref().is_none_or(|t| !t.0.trim().is_empty()),
+            "admin_token must not be empty (leave it out to disable the admin API)"
+        );
         Ok(())
     }
 
@@ -264,6 +312,32 @@ mod tests {
             assert_eq!(config.library, PathBuf::from("docs"));
             assert_eq!(config.search.max_per_page, 30);
             assert_eq!(config.data, PathBuf::from("/var/lib/hubsearch"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_admin_token_comes_from_the_environment_and_is_never_shown() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(Config::load(None).expect("defaults").admin_token, None);
+            jail.set_env("HUBSEARCH_ADMIN_TOKEN", "s3cret-token-value");
+            let config = Config::load(None).expect("token");
+            let token = config.admin_token.as_ref().expect("token set");
+            assert!(token.matches("s3cret-token-value"));
+            assert!(!token.matches("s3cret-token-valu"));
+            assert!(!token.matches(""));
+            let shown = format!("{config:?}");
+            assert!(!shown.contains("s3cret"), "{shown}");
+            assert!(shown.contains("<redacted>"), "{shown}");
+
+            // Environment values that look like numbers are still tokens.
+            jail.set_env("HUBSEARCH_ADMIN_TOKEN", "12345");
+            let config = Config::load(None).expect("numeric token");
+            assert!(config.admin_token.unwrap().matches("12345"));
+
+            jail.set_env("HUBSEARCH_ADMIN_TOKEN", " ");
+            let err = format!("{:#}", Config::load(None).unwrap_err());
+            assert!(err.contains("admin_token"), "{err}");
             Ok(())
         });
     }

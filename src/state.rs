@@ -1,12 +1,15 @@
-//! What the HTTP handlers share: configuration, the index, the document processor, readiness.
+//! What the HTTP handlers share: configuration, the index, the document processor, readiness,
+//! ingestion jobs.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 
 use index::SearchIndex;
 use ingest::DocumentProcessor;
 
 use crate::config::Config;
+use crate::jobs::JobManager;
+use crate::sync::LibrarySync;
 
 /// Shared state of the running service.
 #[derive(Clone)]
@@ -19,12 +22,36 @@ struct Inner {
     index: SearchIndex,
     processor: DocumentProcessor,
     ready: AtomicBool,
+    jobs: JobManager,
 }
 
 impl AppState {
     /// State over an open index. The service is not ready until [`AppState::mark_ready`].
     pub fn new(config: Config, index: SearchIndex, processor: DocumentProcessor) -> Self {
-        AppState { inner: Arc::new(Inner { config, index, processor, ready: AtomicBool::new(false) }) }
+        let inner = Arc::new_cyclic(|weak: &Weak<Inner>| {
+            let weak = weak.clone();
+            // The job thread holds the state weakly so that dropping the state ends its use.
+            let jobs = JobManager::spawn(
+                config.library.clone(),
+                Box::new(move |full, on_progress| {
+                    let inner = weak.upgrade().ok_or_else(|| anyhow::anyhow!("the service is shutting down"))?;
+                    let sync = LibrarySync {
+                        library: inner.config.library.clone(),
+                        index: &inner.index,
+                        processor: &inner.processor,
+                        workers: inner.config.worker_count(),
+                    };
+                    sync.run(full, on_progress)
+                }),
+            );
+            Inner { config, index, processor, ready: AtomicBool::new(false), jobs }
+        });
+        AppState { inner }
+    }
+
+    /// The ingestion jobs: the only writer of the index while the service runs.
+    pub fn jobs(&self) -> &JobManager {
+        &self.inner.jobs
     }
 
     /// The configuration.

@@ -2,11 +2,11 @@
 //! removed files deleted, unchanged files skipped, all in one atomic commit.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use index::{IndexDocument, SearchIndex};
+use index::{IndexDocument, IndexError, IndexWriteBatch, IndexedState, SearchIndex};
 use ingest::pipeline::IngestTask;
 use ingest::{Document, DocumentProcessor, EXTRACTOR_VERSION, IngestPipeline, LibraryWalker, Outcome};
 
@@ -43,13 +43,60 @@ pub struct SyncReport {
     pub duration: Duration,
 }
 
-/// Progress of a running synchronisation, for progress bars.
+impl SyncReport {
+    /// The report's counts.
+    pub fn counts(&self) -> SyncCounts {
+        SyncCounts {
+            seen: self.seen,
+            added: self.added,
+            updated: self.updated,
+            deleted: self.deleted,
+            unchanged: self.unchanged,
+            failed: self.failed.len(),
+        }
+    }
+}
+
+/// Counts of a synchronisation so far.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncCounts {
+    /// Document files found in the library.
+    pub seen: usize,
+    /// Newly indexed.
+    pub added: usize,
+    /// Re-indexed because they changed.
+    pub updated: usize,
+    /// Removed from the index.
+    pub deleted: usize,
+    /// Skipped because nothing changed.
+    pub unchanged: usize,
+    /// Failed.
+    pub failed: usize,
+}
+
+/// What a running synchronisation is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncPhase {
+    /// Listing the library and comparing it with the index.
+    Scanning,
+    /// Extracting new and changed files.
+    Extracting,
+    /// Making the changes durable and visible.
+    Committing,
+}
+
+/// Progress of a running synchronisation, for progress bars and job status.
 #[derive(Debug, Clone, Copy)]
 pub struct SyncProgress {
+    /// What it is doing.
+    pub phase: SyncPhase,
     /// Files processed so far.
     pub done: usize,
     /// Files to process in all.
     pub total: usize,
+    /// Counts so far.
+    pub counts: SyncCounts,
 }
 
 /// Synchronises a library directory into an index.
@@ -70,15 +117,24 @@ impl LibrarySync<'_> {
     /// problems are in the report.
     pub fn run(&self, full: bool, mut on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
+        on_progress(SyncProgress { phase: SyncPhase::Scanning, done: 0, total: 0, counts: SyncCounts::default() });
         let scan = LibraryWalker::new(&self.library).scan()?;
         let indexed = self.index.indexed_states().context("cannot read the index")?;
+        // The library vanished or was replaced during the scan: what it found proves nothing.
+        std::fs::read_dir(&self.library)
+            .with_context(|| format!("the library {} disappeared during the scan", self.library.display()))?;
         let mut report = SyncReport { seen: scan.files.len(), skipped: scan.skipped, ..SyncReport::default() };
+        let unreadable: Vec<PathBuf> = scan.unreadable.iter().map(|(path, _)| path.clone()).collect();
         for (path, reason) in scan.unreadable {
             report.failed.push(SyncFailure { path, reason });
         }
 
         let present: HashSet<&str> = scan.files.iter().map(|f| f.id.as_str()).collect();
-        let removed: Vec<String> = indexed.keys().filter(|id| !present.contains(id.as_str())).cloned().collect();
+        let removed: Vec<String> = indexed
+            .keys()
+            .filter(|id| !present.contains(id.as_str()) && !hidden_by_unreadable(&self.library, &unreadable, id))
+            .cloned()
+            .collect();
         let mut tasks = Vec::new();
         for file in scan.files {
             let state = indexed.get(file.id.as_str()).filter(|s| s.extractor_version == EXTRACTOR_VERSION);
@@ -90,6 +146,11 @@ impl LibrarySync<'_> {
                 }
             }
         }
+        if removed.is_empty() && tasks.is_empty() {
+            // Nothing to write: no writer, no commit (an unchanged library costs one scan).
+            report.duration = started.elapsed();
+            return Ok(report);
+        }
 
         let mut batch = self.index.batch().context("cannot open the index for writing")?;
         for id in &removed {
@@ -99,11 +160,10 @@ impl LibrarySync<'_> {
         let total = tasks.len();
         let mut done = 0;
         let mut write_error = None;
-        on_progress(SyncProgress { done, total });
+        on_progress(SyncProgress { phase: SyncPhase::Extracting, done, total, counts: report.counts() });
         IngestPipeline::new(self.processor, self.workers).run(tasks, |outcome| {
             done += 1;
-            on_progress(SyncProgress { done, total });
-            match outcome {
+            let written = match outcome {
                 Outcome::Document { file, document } => {
                     for warning in &document.warnings {
                         report.warnings.push(SyncFailure { path: file.path.clone(), reason: warning.clone() });
@@ -113,25 +173,66 @@ impl LibrarySync<'_> {
                     } else {
                         report.added += 1;
                     }
-                    if write_error.is_none()
-                        && let Err(err) = batch.upsert(&to_index_document(&document, &file.fingerprint))
-                    {
-                        write_error = Some(err);
+                    if write_error.is_none() {
+                        batch.upsert(&to_index_document(&document, &file.fingerprint))
+                    } else {
+                        Ok(())
                     }
                 }
-                Outcome::Unchanged { .. } => report.unchanged += 1,
+                Outcome::Unchanged { file } => {
+                    report.unchanged += 1;
+                    // Same bytes, new fingerprint (touched, copied, checked out): record the new
+                    // fingerprint so that the next run skips the file without hashing it.
+                    match indexed.get(file.id.as_str()) {
+                        Some(state) if write_error.is_none() => {
+                            refresh_fingerprint(self.index, &mut batch, file.id.as_str(), state, &file.fingerprint)
+                        }
+                        _ => Ok(()),
+                    }
+                }
                 Outcome::Failed { file, reason } => {
                     tracing::warn!(path = %file.path.display(), %reason, "document failed");
                     report.failed.push(SyncFailure { path: file.path, reason });
+                    Ok(())
                 }
+            };
+            if let Err(err) = written {
+                write_error.get_or_insert(err);
             }
+            on_progress(SyncProgress { phase: SyncPhase::Extracting, done, total, counts: report.counts() });
         });
         if let Some(err) = write_error {
             return Err(err).context("cannot write to the index; nothing was committed");
         }
+        on_progress(SyncProgress { phase: SyncPhase::Committing, done, total, counts: report.counts() });
         batch.commit().context("cannot commit the index")?;
         report.duration = started.elapsed();
         Ok(report)
+    }
+}
+
+/// Whether document `id` may exist but could not be seen because it is, or is below, an entry
+/// the scan could not read (a directory removed or renamed mid-scan, an I/O error): such a
+/// document is kept, not deleted.
+fn hidden_by_unreadable(root: &Path, unreadable: &[PathBuf], id: &str) -> bool {
+    unreadable.iter().any(|path| {
+        let Ok(relative) = path.strip_prefix(root) else { return false };
+        let prefix = relative.to_string_lossy().replace('\\', "/");
+        prefix.is_empty() || id == prefix || id.strip_prefix(prefix.as_str()).is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+fn refresh_fingerprint(
+    index: &SearchIndex,
+    batch: &mut IndexWriteBatch<'_>,
+    id: &str,
+    state: &IndexedState,
+    fingerprint: &str,
+) -> Result<(), IndexError> {
+    let state = IndexedState { fingerprint: fingerprint.to_owned(), ..state.clone() };
+    match index.indexed_document(id, &state)? {
+        Some(document) => batch.upsert(&document),
+        None => Ok(()),
     }
 }
 
@@ -163,5 +264,114 @@ pub fn to_index_document(document: &Document, fingerprint: &str) -> IndexDocumen
         content_hash: document.content_hash.clone(),
         fingerprint: fingerprint.to_owned(),
         extractor_version: EXTRACTOR_VERSION,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use ingest::ProcessorSettings;
+
+    use super::*;
+
+    fn library(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    }
+
+    fn sync(library: &Path, index: &SearchIndex, full: bool) -> SyncReport {
+        let processor = DocumentProcessor::new(ProcessorSettings::default()).unwrap();
+        LibrarySync { library: library.to_path_buf(), index, processor: &processor, workers: 2 }
+            .run(full, |_| {})
+            .unwrap()
+    }
+
+    const NOTES: [(&str, &str); 3] = [
+        ("a.txt", "Telemonitoring of heart failure patients in Portugal."),
+        ("b.txt", "Reimbursement of digital health applications."),
+        ("c.txt", "Interoperability standards for electronic health records."),
+    ];
+
+    #[test]
+    fn documents_below_unreadable_entries_are_not_deleted() {
+        let root = Path::new("/lib");
+        let unreadable = [PathBuf::from("/lib/reports"), PathBuf::from("/lib/notes/a.txt")];
+        let hidden = |id: &str| hidden_by_unreadable(root, &unreadable, id);
+        assert!(hidden("reports/x.pdf"));
+        assert!(hidden("reports/sub/y.pdf"));
+        assert!(hidden("notes/a.txt"));
+        assert!(!hidden("notes/b.txt"));
+        assert!(!hidden("reports-2020/x.pdf"));
+        assert!(!hidden("other.txt"));
+        assert!(hidden_by_unreadable(root, &[PathBuf::from("/lib")], "anything.txt"));
+    }
+
+    #[test]
+    fn changes_are_applied_and_the_rest_is_skipped() {
+        let dir = library(&NOTES);
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let first = sync(dir.path(), &index, false);
+        assert_eq!((first.seen, first.added, first.unchanged), (3, 3, 0));
+
+        std::fs::write(dir.path().join("b.txt"), "Reimbursement of mobile health apps in Germany.").unwrap();
+        std::fs::remove_file(dir.path().join("c.txt")).unwrap();
+        std::fs::write(dir.path().join("d.txt"), "Cost-effectiveness of telehealth.").unwrap();
+        let second = sync(dir.path(), &index, false);
+        assert_eq!(second.counts(), SyncCounts { seen: 3, added: 1, updated: 1, deleted: 1, unchanged: 1, failed: 0 });
+        let mut ids: Vec<String> = index.indexed_states().unwrap().into_keys().collect();
+        ids.sort();
+        assert_eq!(ids, ["a.txt", "b.txt", "d.txt"]);
+
+        let full = sync(dir.path(), &index, true);
+        assert_eq!(full.counts(), SyncCounts { seen: 3, updated: 3, ..SyncCounts::default() });
+    }
+
+    #[test]
+    fn a_touched_file_is_hashed_once_and_its_new_fingerprint_recorded() {
+        let dir = library(&NOTES);
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        sync(dir.path(), &index, false);
+        let before = index.indexed_states().unwrap()["a.txt"].clone();
+        let stored_before = index.indexed_document("a.txt", &before).unwrap().unwrap();
+
+        // Same bytes, new modification time.
+        let file = std::fs::File::options().write(true).open(dir.path().join("a.txt")).unwrap();
+        file.set_modified(SystemTime::now() + Duration::from_secs(60)).unwrap();
+        drop(file);
+        let report = sync(dir.path(), &index, false);
+        assert_eq!(report.counts(), SyncCounts { seen: 3, unchanged: 3, ..SyncCounts::default() });
+        let after = index.indexed_states().unwrap()["a.txt"].clone();
+        assert_ne!(after.fingerprint, before.fingerprint, "the new fingerprint is recorded");
+        assert_eq!(after.content_hash, before.content_hash);
+        let stored_after = index.indexed_document("a.txt", &after).unwrap().unwrap();
+        assert_eq!(IndexDocument { fingerprint: before.fingerprint.clone(), ..stored_after }, stored_before);
+        assert_eq!(index.num_docs(), 3);
+
+        // The next run skips it by fingerprint: nothing at all to write.
+        let again = sync(dir.path(), &index, false);
+        assert_eq!(again.counts(), SyncCounts { seen: 3, unchanged: 3, ..SyncCounts::default() });
+        assert_eq!(index.indexed_states().unwrap()["a.txt"], after);
+    }
+
+    #[test]
+    fn documents_from_another_extractor_version_are_extracted_again() {
+        let dir = library(&NOTES);
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        sync(dir.path(), &index, false);
+        let state = index.indexed_states().unwrap()["b.txt"].clone();
+        let mut old = index.indexed_document("b.txt", &state).unwrap().unwrap();
+        old.extractor_version = EXTRACTOR_VERSION + 1;
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&old).unwrap();
+        batch.commit().unwrap();
+
+        let report = sync(dir.path(), &index, false);
+        assert_eq!(report.counts(), SyncCounts { seen: 3, updated: 1, unchanged: 2, ..SyncCounts::default() });
+        assert_eq!(index.indexed_states().unwrap()["b.txt"].extractor_version, EXTRACTOR_VERSION);
+        assert_eq!(index.num_docs(), 3);
     }
 }

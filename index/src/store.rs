@@ -13,7 +13,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use crate::analyzer;
 use crate::error::IndexError;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
-use crate::writer::IndexWriteBatch;
+use crate::writer::{IndexDocument, IndexWriteBatch};
 
 /// Name of the file beside the index that records the schema version it was built with.
 const VERSION_FILE: &str = "hubsearch-schema-version";
@@ -93,8 +93,9 @@ impl SearchIndex {
             source: std::io::Error::other(e.to_string()),
         })?;
         let index = Index::open_or_create(directory, schema)?;
-        std::fs::write(&version_path, SCHEMA_VERSION.to_string())
-            .map_err(|source| IndexError::Directory { path: version_path.clone(), source })?;
+        if !version_matches {
+            write_atomically(&version_path, SCHEMA_VERSION.to_string().as_bytes())?;
+        }
         Ok((Self::from_index(index, fields, writer_threads)?, rebuilt))
     }
 
@@ -197,6 +198,43 @@ impl SearchIndex {
         Ok(states)
     }
 
+    /// Document `id` as it was indexed, rebuilt from its stored fields, with the
+    /// change-detection values of `state` (which are not stored). Lets a caller re-index a
+    /// document whose source bytes did not change (to record a new fingerprint) without
+    /// extracting it again.
+    pub fn indexed_document(&self, id: &str, state: &IndexedState) -> crate::Result<Option<IndexDocument>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let Some((_, address)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
+        else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.fields;
+        let published = first_text(&doc, f.published);
+        Ok(Some(IndexDocument {
+            id: first_text(&doc, f.id).unwrap_or_default(),
+            title: first_text(&doc, f.title).unwrap_or_default(),
+            body: first_text(&doc, f.body).unwrap_or_default(),
+            description: first_text(&doc, f.description),
+            url: first_text(&doc, f.url),
+            lang: first_text(&doc, f.lang).unwrap_or_default(),
+            kind: first_text(&doc, f.kind).unwrap_or_default(),
+            doc_type: first_text(&doc, f.doc_type),
+            topics: facet_values(&doc, f.topic),
+            countries: facet_values(&doc, f.country),
+            // The year facet is not stored; it is the year of the publication date.
+            year: published.as_deref().and_then(|p| p.get(..4)).and_then(|y| y.parse().ok()),
+            published,
+            published_ts: doc.get_first(f.published_ts).and_then(|v| v.as_i64()).filter(|&ts| ts != i64::MIN),
+            pages: doc.get_first(f.pages).and_then(|v| v.as_u64()).map(|p| p as u32),
+            author: first_text(&doc, f.author),
+            content_hash: state.content_hash.clone(),
+            fingerprint: state.fingerprint.clone(),
+            extractor_version: state.extractor_version,
+        }))
+    }
+
     /// The stored metadata of document `id`.
     pub fn get(&self, id: &str) -> crate::Result<Option<StoredDocument>> {
         let searcher = self.reader.searcher();
@@ -244,6 +282,18 @@ pub(crate) fn facet_values(doc: &TantivyDocument, field: tantivy::schema::Field)
         .collect()
 }
 
+/// Writes `path` so that a crash leaves either the old or the new content, never a torn file.
+fn write_atomically(path: &Path, content: &[u8]) -> crate::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut file| {
+            std::io::Write::write_all(&mut file, content)?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
+    result.map_err(|source| IndexError::Directory { path: path.to_path_buf(), source })
+}
+
 fn clear_dir(dir: &Path) -> crate::Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|source| IndexError::Directory { path: dir.to_path_buf(), source })?;
     for entry in entries.flatten() {
@@ -252,4 +302,42 @@ fn clear_dir(dir: &Path) -> crate::Result<()> {
         result.map_err(|source| IndexError::Directory { path, source })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_indexed_document_is_rebuilt_as_it_was_written() {
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let original = IndexDocument {
+            id: "reports/a.pdf".to_owned(),
+            title: "Telemonitoring in Portugal".to_owned(),
+            body: "Body text about heart failure.".to_owned(),
+            description: Some("An evaluation".to_owned()),
+            url: Some("https://example.org/a".to_owned()),
+            lang: "pt".to_owned(),
+            kind: "pdf".to_owned(),
+            doc_type: Some("report".to_owned()),
+            topics: vec!["chronic-disease".to_owned(), "chronic-disease/cardiovascular".to_owned()],
+            countries: vec!["PT".to_owned()],
+            published: Some("2021-03".to_owned()),
+            published_ts: Some(1_614_556_800),
+            year: Some(2021),
+            pages: Some(12),
+            author: Some("SPMS".to_owned()),
+            content_hash: "hash".to_owned(),
+            fingerprint: "1:2:-".to_owned(),
+            extractor_version: 3,
+        };
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&original).unwrap();
+        batch.commit().unwrap();
+
+        let state = index.indexed_states().unwrap().remove("reports/a.pdf").unwrap();
+        let rebuilt = index.indexed_document("reports/a.pdf", &state).unwrap().unwrap();
+        assert_eq!(rebuilt, original);
+        assert_eq!(index.indexed_document("missing.pdf", &state).unwrap(), None);
+    }
 }

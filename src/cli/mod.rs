@@ -1,8 +1,9 @@
-//! The command line: `serve`, `ingest`, `extract`, `search`.
+//! The command line: `serve`, `ingest`, `extract`, `search`, `reingest`.
 
 mod eval;
 mod extract;
 mod ingest;
+mod reingest;
 mod search;
 mod serve;
 
@@ -66,6 +67,21 @@ pub enum Command {
         /// Which kind of collection.
         #[command(subcommand)]
         collection: EvalCollection,
+    },
+    /// Ask a running server to re-ingest the library, and follow the job to its end.
+    Reingest {
+        /// Base URL of the server (default: http:// and the configured listen address).
+        #[arg(long)]
+        server: Option<String>,
+        /// Admin token (default: HUBSEARCH_ADMIN_TOKEN, then the configuration's admin_token).
+        #[arg(long)]
+        token: Option<String>,
+        /// Re-extract every document, changed or not.
+        #[arg(long)]
+        full: bool,
+        /// Configuration file (default: ./hubsearch.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Search the index from the command line.
     Search {
@@ -169,6 +185,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(config.as_deref())?;
             init_logging(config.log_format, "warn");
             eval::run(&config, &dir, &split, run_out.as_deref(), baseline)
+        }
+        Command::Reingest { server, token, full, config } => {
+            let config = Config::load(config.as_deref())?;
+            init_logging(config.log_format, "warn");
+            let token = token
+                .or_else(|| config.admin_token.as_ref().map(|t| t.expose().to_owned()))
+                .ok_or_else(|| anyhow::anyhow!("no admin token: pass --token or set HUBSEARCH_ADMIN_TOKEN"))?;
+            let server = server.unwrap_or_else(|| format!("http://{}", config.listen));
+            reingest::run(&reingest::ReingestArgs { server, token, full })
         }
         Command::Search { common, json, lang, topic, country, page, per_page, query } => {
             let config = common.load()?;

@@ -2,6 +2,7 @@
 //! background.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::serve::ListenerExt;
@@ -11,8 +12,12 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::http::router;
+use crate::jobs::JobTrigger;
 use crate::state::AppState;
-use crate::sync::LibrarySync;
+use crate::watch::{LibraryWatcher, WatchSettings};
+
+/// How long open connections may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
     let runtime =
@@ -34,32 +39,34 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let state = AppState::new(config, index, processor);
 
+    // The watcher starts before the start-up job so that no change in between is missed; its
+    // requests queue behind that job.
+    let _watcher = if state.config().watch {
+        let jobs = state.jobs().clone();
+        // Events name absolute paths: compare them with absolute ones. Symbolic links are not
+        // resolved, so that re-pointing a `library` link at a new release is seen as a replaced
+        // directory.
+        let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let settings = WatchSettings {
+            library: absolute(&state.config().library),
+            ignore: vec![absolute(&state.config().data)],
+            debounce: Duration::from_millis(state.config().watch_debounce_ms),
+        };
+        Some(LibraryWatcher::start(settings, move || {
+            jobs.submit(JobTrigger::Watch, false);
+        })?)
+    } else {
+        None
+    };
     if state.config().ingest_on_start {
-        let ingest_state = state.clone();
-        tokio::task::spawn_blocking(move || {
-            let config = ingest_state.config();
-            let sync = LibrarySync {
-                library: config.library.clone(),
-                index: ingest_state.index(),
-                processor: ingest_state.processor(),
-                workers: config.worker_count(),
-            };
-            match sync.run(false, |_| {}) {
-                Ok(report) => tracing::info!(
-                    added = report.added,
-                    updated = report.updated,
-                    deleted = report.deleted,
-                    unchanged = report.unchanged,
-                    failed = report.failed.len(),
-                    seconds = report.duration.as_secs_f64(),
-                    "library ingested"
-                ),
-                Err(err) => tracing::error!(
-                    error = format!("{err:#}"),
-                    "start-up ingestion failed; serving the last committed index"
-                ),
-            }
-            ingest_state.mark_ready();
+        let submitted = state.jobs().submit(JobTrigger::Startup, false);
+        let mut progress = state.jobs().subscribe(submitted.id).context("the start-up job is known")?;
+        let ready_state = state.clone();
+        tokio::spawn(async move {
+            // Ready once the start-up job has ended, committed or not (a failed one leaves the
+            // last committed index, which is served).
+            let _ = progress.wait_for(|status| status.state.is_terminal()).await;
+            ready_state.mark_ready();
         });
     } else {
         state.mark_ready();
@@ -70,7 +77,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.context("server error")?;
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping_tx.send(());
+    });
+    // Open connections get a few seconds to finish; a job's event stream (which lasts as long as
+    // the job) must not hold the shutdown up.
+    let grace = async {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server.into_future() => result.context("server error")?,
+        () = grace => tracing::warn!("connections still open after the grace period; closing them"),
+    }
     tracing::info!("shut down");
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The HTTP API: routes, and the layers every request goes through.
 
+pub mod admin;
 mod documents;
 mod facets;
 mod health;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -44,6 +45,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/suggest", get(suggest::suggest))
         .route("/api/v1/facets", get(facets::facets))
         .route("/api/v1/documents/{*id}", get(documents::document))
+        .route("/api/v1/admin/reingest", post(admin::reingest))
+        .route("/api/v1/admin/jobs", get(admin::jobs))
+        .route("/api/v1/admin/jobs/{id}", get(admin::job))
+        .route("/api/v1/admin/jobs/{id}/events", get(admin::events))
+        .route("/admin", get(admin::page))
+        .route("/admin/admin.js", get(admin::script))
+        .route("/admin/admin.css", get(admin::style))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(widget::routes())

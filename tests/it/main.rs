@@ -1,9 +1,11 @@
 //! End-to-end tests: the real router over the sample library, and the real binary.
 
+mod admin;
 mod browser;
 mod cli;
 mod facets_api;
 mod ranking;
+mod reingest;
 mod search_api;
 mod serve;
 mod support;

@@ -323,3 +323,84 @@ pub fn encode_component(value: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pools() -> Vec<TextPool> {
+        let english =
+            "Remote monitoring of patients with chronic heart failure reduced hospital admissions in the pilot regions";
+        let german = "Die digitale Gesundheitsanwendung wurde in einer randomisierten Studie über zwölf Monate geprüft und erstattet";
+        let greek =
+            "Η τηλεϊατρική υπηρεσία αξιολογήθηκε σε τρία νοσοκομεία της χώρας με θετικά αποτελέσματα για τους ασθενείς";
+        let lines = |base: &str| (0..40).map(|i| format!("{base}, number {i}.")).collect::<Vec<_>>();
+        vec![
+            TextPool { source: "en.txt".into(), lang: "en".into(), lines: lines(english), win_ansi: true },
+            TextPool { source: "de.txt".into(), lang: "de".into(), lines: lines(german), win_ansi: true },
+            TextPool { source: "el.txt".into(), lang: "el".into(), lines: lines(greek), win_ansi: false },
+        ]
+    }
+
+    #[test]
+    fn documents_are_fixed_by_seed_and_number_and_sized_as_asked() {
+        let generator = Generator::new(pools(), 42);
+        assert_eq!(generator.document(17), generator.document(17));
+        assert_ne!(generator.document(17), Generator::new(pools(), 43).document(17));
+        let docs: Vec<GeneratedDoc> = (0..400).map(|n| generator.document(n)).collect();
+        let pdfs = docs.iter().filter(|d| d.kind == DocKind::Pdf).count();
+        assert!((90..150).contains(&pdfs), "{pdfs} PDFs out of 400");
+        for doc in &docs {
+            let bytes = doc.text().len();
+            assert!((4_000..6_500).contains(&bytes), "{} has {bytes} bytes", doc.id);
+            if doc.kind == DocKind::Pdf {
+                assert_ne!(doc.lang, "el", "PDFs only get text the standard fonts can encode");
+            }
+        }
+        assert_eq!(
+            docs[1_usize].id,
+            "d000/doc-000001.".to_owned() + if docs[1].kind == DocKind::Pdf { "pdf" } else { "html" }
+        );
+    }
+
+    #[test]
+    fn html_pages_read_back_through_the_real_extractor() {
+        let generator = Generator::new(pools(), 1);
+        let doc = (0..).map(|n| generator.document(n)).find(|d| d.kind == DocKind::Html && d.lang == "el").unwrap();
+        let extraction = ingest::extract::extract(DocKind::Html, render_html(&doc).as_bytes()).unwrap();
+        assert_eq!(extraction.title.as_deref(), Some(doc.title.as_str()));
+        assert_eq!(extraction.published.map(|d| d.year), Some(doc.year));
+        assert!(extraction.text.contains(&doc.paragraphs[0]), "{}", extraction.text);
+        assert!(!extraction.text.contains("Contact"), "the footer is boilerplate");
+    }
+
+    #[test]
+    fn the_query_mix_has_words_phrases_and_filters_from_the_documents() {
+        let generator = Generator::new(pools(), 7);
+        let queries = generator.queries(100);
+        assert_eq!(queries, generator.queries(100));
+        assert_eq!(queries.len(), QUERIES);
+        assert!(queries.iter().all(|q| q.starts_with("q=")));
+        let phrases = queries.iter().filter(|q| q.starts_with("q=%22")).count();
+        let filtered = queries.iter().filter(|q| q.contains('&')).count();
+        assert!((40..120).contains(&phrases), "{phrases} phrases");
+        assert!((80..180).contains(&filtered), "{filtered} filtered");
+        assert!(queries.iter().any(|q| q.contains("&lang=de")));
+        assert!(queries.iter().any(|q| q.contains("&kind=pdf")));
+        assert_eq!(encode_component("\"a b\"é"), "%22a%20b%22%C3%A9");
+    }
+
+    #[test]
+    fn only_lines_of_running_text_are_kept() {
+        let text = "Contents\n1.2 Installing ........ 7\nThis is a full sentence of running text, long enough to keep.\n   spaced    out   words that also form a long enough line here  \n";
+        assert_eq!(
+            clean_lines(text),
+            [
+                "This is a full sentence of running text, long enough to keep.",
+                "spaced out words that also form a long enough line here"
+            ]
+        );
+        assert_eq!(encode_win_ansi("Zürich €"), Some(b"Z\xfcrich \x80".to_vec()));
+        assert_eq!(encode_win_ansi("Київ"), None);
+    }
+}

@@ -19,12 +19,16 @@ struct Inner {
     index: SearchIndex,
     processor: DocumentProcessor,
     ready: AtomicBool,
+    search_slots: tokio::sync::Semaphore,
 }
 
 impl AppState {
     /// State over an open index. The service is not ready until [`AppState::mark_ready`].
     pub fn new(config: Config, index: SearchIndex, processor: DocumentProcessor) -> Self {
-        AppState { inner: Arc::new(Inner { config, index, processor, ready: AtomicBool::new(false) }) }
+        // As many searches at once as there are cores: more only adds threads, memory and
+        // context switches, and makes every search wait for all the others.
+        let search_slots = tokio::sync::Semaphore::new(config.worker_count());
+        AppState { inner: Arc::new(Inner { config, index, processor, ready: AtomicBool::new(false), search_slots }) }
     }
 
     /// The configuration.
@@ -40,6 +44,11 @@ impl AppState {
     /// The document processor (and through it the taxonomy and gazetteer).
     pub fn processor(&self) -> &DocumentProcessor {
         &self.inner.processor
+    }
+
+    /// Permits to run a search: one per core, granted in arrival order.
+    pub fn search_slots(&self) -> &tokio::sync::Semaphore {
+        &self.inner.search_slots
     }
 
     /// Whether the start-up ingestion has finished.

@@ -52,6 +52,8 @@ pub struct BenchOptions {
 pub struct SizeFigures {
     /// Documents in the library.
     pub docs: usize,
+    /// Concurrent connections of the main load runs.
+    pub connections: usize,
     /// Library bytes on disk.
     pub library_bytes: u64,
     /// Seconds to generate the library (0 when it was already there).
@@ -82,6 +84,22 @@ pub struct SizeFigures {
     pub inproc_p50_ms: f64,
     /// Median p99 in process, ms.
     pub inproc_p99_ms: f64,
+    /// CPU of the indexing threads per document, ms (robust to a shared machine).
+    pub index_cpu_ms_per_doc: f64,
+    /// CPU of `ingest` per document, ms.
+    pub ingest_cpu_ms_per_doc: f64,
+    /// CPU of the in-process searches per query, ms.
+    pub inproc_cpu_ms_per_query: f64,
+    /// CPU of `serve` per HTTP search, ms (the load generator's own CPU excluded).
+    pub http_cpu_ms_per_query: f64,
+    /// CPU of the load generator per request, ms.
+    pub client_cpu_ms_per_query: f64,
+    /// Light load (8 connections): QPS, p50, p99.
+    pub light_qps: f64,
+    /// Median p50 at 8 connections, ms.
+    pub light_p50_ms: f64,
+    /// Median p99 at 8 connections, ms.
+    pub light_p99_ms: f64,
     /// Mean total hits over the first 50 queries (a sanity check that queries match).
     pub mean_hits: f64,
 }
@@ -157,7 +175,7 @@ fn size_figures(
     generator: &Generator,
     docs: usize,
 ) -> anyhow::Result<SizeFigures> {
-    let mut figures = SizeFigures { docs, ..SizeFigures::default() };
+    let mut figures = SizeFigures { docs, connections: options.connections, ..SizeFigures::default() };
     let library = work.join(format!("library-{docs}-seed{}", options.seed));
     let queries_path = work.join(format!("queries-{docs}-seed{}.txt", options.seed));
     let complete = library.join(".complete");
@@ -179,17 +197,20 @@ fn size_figures(
         .collect();
 
     // Indexing alone: the generated text straight into a fresh index, no extraction.
-    let mut index_rates = Vec::new();
+    let (mut index_rates, mut index_cpu) = (Vec::new(), Vec::new());
     for _ in 0..options.runs.min(if docs > 20_000 { 1 } else { options.runs }) {
-        index_rates.push(index_only(generator, docs, &work.join(format!("index-only-{docs}")), workers)?);
+        let (rate, cpu) = index_only(generator, docs, &work.join(format!("index-only-{docs}")), workers)?;
+        index_rates.push(rate);
+        index_cpu.push(cpu);
     }
     figures.index_docs_per_s = median(&index_rates);
+    figures.index_cpu_ms_per_doc = median(&index_cpu);
     eprintln!("[{docs}] indexing alone: {:.0} docs/s", figures.index_docs_per_s);
 
     // The real `ingest` command, extraction included, from an empty data directory.
     let data = work.join(format!("data-{docs}"));
     let _ = std::fs::remove_dir_all(&data);
-    let started = Instant::now();
+    let (started, children_cpu) = (Instant::now(), children_cpu_seconds());
     let child = Command::new(&options.binary)
         .args(["ingest", "--library"])
         .arg(&library)
@@ -203,6 +224,7 @@ fn size_figures(
     let (status, rss, output) = wait_with_peak_rss(child)?;
     figures.ingest_s = started.elapsed().as_secs_f64();
     figures.ingest_rss_mb = rss;
+    figures.ingest_cpu_ms_per_doc = 1_000.0 * (children_cpu_seconds() - children_cpu) / docs as f64;
     anyhow::ensure!(status.success(), "hubsearch ingest failed: {output}");
     eprintln!("[{docs}] ingest: {}", output.lines().next().unwrap_or_default());
     let index_dir = data.join("index");
@@ -222,14 +244,17 @@ fn size_figures(
         hits += index.search(request)?.total;
     }
     figures.mean_hits = hits as f64 / requests.len().clamp(1, 50) as f64;
-    let (mut qps, mut p50, mut p99) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut qps, mut p50, mut p99, mut cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..options.runs {
+        let cpu_before = cpu_seconds("self");
         let (q, latencies) = in_process(&index, &requests, workers, options.duration)?;
+        cpu.push(1_000.0 * (cpu_seconds("self") - cpu_before) / (q * options.duration.as_secs_f64()).max(1.0));
         qps.push(q);
         p50.push(latencies.percentile_ms(50.0));
         p99.push(latencies.percentile_ms(99.0));
     }
     (figures.inproc_qps, figures.inproc_p50_ms, figures.inproc_p99_ms) = (median(&qps), median(&p50), median(&p99));
+    figures.inproc_cpu_ms_per_query = median(&cpu);
     drop(index);
     eprintln!("[{docs}] in-process: {:.0} QPS", figures.inproc_qps);
 
@@ -252,15 +277,31 @@ fn size_figures(
         wait_ready(addr, &mut serve)?;
         let paths: Vec<String> = queries.iter().map(|q| format!("/api/v1/search?{q}")).collect();
         load::run_load(addr, &paths, options.connections, Duration::from_secs(2).min(options.duration))?;
-        let (mut qps, mut p50, mut p99) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut qps, mut p50, mut p99, mut cpu, mut client) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let serve_pid = serve.id().to_string();
         for _ in 0..options.runs {
+            let (serve_before, client_before) = (cpu_seconds(&serve_pid), cpu_seconds("self"));
             let result = load::run_load(addr, &paths, options.connections, options.duration)?;
+            let requests = result.ok.max(1) as f64;
+            cpu.push(1_000.0 * (cpu_seconds(&serve_pid) - serve_before) / requests);
+            client.push(1_000.0 * (cpu_seconds("self") - client_before) / requests);
             figures.http_errors += result.errors;
             qps.push(result.qps());
             p50.push(result.latencies.percentile_ms(50.0));
             p99.push(result.latencies.percentile_ms(99.0));
         }
         (figures.http_qps, figures.http_p50_ms, figures.http_p99_ms) = (median(&qps), median(&p50), median(&p99));
+        (figures.http_cpu_ms_per_query, figures.client_cpu_ms_per_query) = (median(&cpu), median(&client));
+        let (mut qps, mut p50, mut p99) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..options.runs {
+            let result = load::run_load(addr, &paths, LIGHT_CONNECTIONS, options.duration)?;
+            figures.http_errors += result.errors;
+            qps.push(result.qps());
+            p50.push(result.latencies.percentile_ms(50.0));
+            p99.push(result.latencies.percentile_ms(99.0));
+        }
+        (figures.light_qps, figures.light_p50_ms, figures.light_p99_ms) = (median(&qps), median(&p50), median(&p99));
         figures.serve_rss_mb = peak_rss_mb(serve.id()).unwrap_or(0.0);
         Ok(())
     })();
@@ -273,27 +314,30 @@ fn size_figures(
 
 /// Indexes documents `0..docs` of the generator into a fresh on-disk index and returns
 /// documents per second. Documents are generated in slices outside the timed part.
-fn index_only(generator: &Generator, docs: usize, dir: &Path, workers: usize) -> anyhow::Result<f64> {
+fn index_only(generator: &Generator, docs: usize, dir: &Path, workers: usize) -> anyhow::Result<(f64, f64)> {
     let _ = std::fs::remove_dir_all(dir);
     let (index, _) = SearchIndex::open_or_create(dir, workers)?;
     let mut batch = index.batch()?;
     let mut timed = Duration::ZERO;
+    let mut cpu = 0.0;
     const SLICE: usize = 5_000;
     for start in (0..docs).step_by(SLICE) {
         let slice: Vec<IndexDocument> =
             (start..docs.min(start + SLICE)).map(|n| index_document(&generator.document(n))).collect();
-        let started = Instant::now();
+        let (started, cpu_before) = (Instant::now(), cpu_seconds("self"));
         for document in &slice {
-            batch.upsert(document)?;
+            batch.insert(document)?;
         }
         timed += started.elapsed();
+        cpu += cpu_seconds("self") - cpu_before;
     }
-    let started = Instant::now();
+    let (started, cpu_before) = (Instant::now(), cpu_seconds("self"));
     batch.commit()?;
     timed += started.elapsed();
+    cpu += cpu_seconds("self") - cpu_before;
     drop(index);
     let _ = std::fs::remove_dir_all(dir);
-    Ok(docs as f64 / timed.as_secs_f64())
+    Ok((docs as f64 / timed.as_secs_f64(), 1_000.0 * cpu / docs as f64))
 }
 
 fn index_document(doc: &generate::GeneratedDoc) -> IndexDocument {
@@ -433,6 +477,32 @@ fn wait_with_peak_rss(mut child: Child) -> anyhow::Result<(std::process::ExitSta
     Ok((status, peak, reader.join().unwrap_or_default()))
 }
 
+/// Connections of the light-load runs (latency when the server is not saturated).
+const LIGHT_CONNECTIONS: usize = 8;
+
+/// CPU time (user + system) of process `pid` (`self` for this one), in seconds. On a shared
+/// machine CPU per operation is steadier than wall-clock rates, which depend on the other jobs.
+fn cpu_seconds(pid: &str) -> f64 {
+    stat_fields(pid).map_or(0.0, |f| (f[11] + f[12]) / clock_ticks())
+}
+
+/// CPU time of this process's children that have been waited for, in seconds.
+fn children_cpu_seconds() -> f64 {
+    stat_fields("self").map_or(0.0, |f| (f[13] + f[14]) / clock_ticks())
+}
+
+/// The numeric fields of `/proc/<pid>/stat` after the command name (index 0 is field 3).
+fn stat_fields(pid: &str) -> Option<Vec<f64>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    Some(rest.split_whitespace().map(|f| f.parse().unwrap_or(0.0)).collect())
+}
+
+/// Linux reports CPU times in USER_HZ ticks, 100 a second on every mainstream configuration.
+fn clock_ticks() -> f64 {
+    100.0
+}
+
 /// VmHWM of process `pid`, in MB.
 fn peak_rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -529,36 +599,55 @@ fn print_extraction(f: &ExtractionFigures) {
 fn print_size(f: &SizeFigures) {
     let mut out = String::new();
     let _ = writeln!(out, "== {} documents ({:.0} MB of files)", f.docs, f.library_bytes as f64 / 1e6);
-    let _ = writeln!(out, "indexing alone:   {:.0} docs/s", f.index_docs_per_s);
     let _ = writeln!(
         out,
-        "ingest:           {:.1} s ({:.0} docs/s), {} indexed, peak RSS {:.0} MB, index {:.0} bytes/doc",
+        "indexing alone:   {:.0} docs/s, {:.3} CPU ms/doc ({:.0} docs per CPU second)",
+        f.index_docs_per_s,
+        f.index_cpu_ms_per_doc,
+        1_000.0 / f.index_cpu_ms_per_doc.max(f64::MIN_POSITIVE)
+    );
+    let _ = writeln!(
+        out,
+        "ingest:           {:.1} s ({:.0} docs/s), {:.2} CPU ms/doc, {} indexed, peak RSS {:.0} MB, index {:.0} bytes/doc",
         f.ingest_s,
         f.docs as f64 / f.ingest_s,
+        f.ingest_cpu_ms_per_doc,
         f.indexed,
         f.ingest_rss_mb,
         f.index_bytes_per_doc
     );
     let _ = writeln!(
         out,
-        "in-process:       {:.0} QPS, p50 {:.2} ms, p99 {:.2} ms (mean hits {:.0})",
-        f.inproc_qps, f.inproc_p50_ms, f.inproc_p99_ms, f.mean_hits
+        "in-process:       {:.0} QPS, p50 {:.2} ms, p99 {:.2} ms, {:.3} CPU ms/query (mean hits {:.0})",
+        f.inproc_qps, f.inproc_p50_ms, f.inproc_p99_ms, f.inproc_cpu_ms_per_query, f.mean_hits
     );
     let _ = writeln!(
         out,
-        "HTTP:             {:.0} QPS ({:.0} % of in-process), p50 {:.2} ms, p99 {:.2} ms, {} errors; serve peak RSS {:.0} MB",
+        "HTTP ({} conns): {:.0} QPS ({:.0} % of in-process), p50 {:.2} ms, p99 {:.2} ms; serve {:.3} CPU ms/query ({:.0} % of in-process CPU efficiency), load generator {:.3} CPU ms/query",
+        f.connections,
         f.http_qps,
         100.0 * f.http_qps / f.inproc_qps.max(f64::MIN_POSITIVE),
         f.http_p50_ms,
         f.http_p99_ms,
-        f.http_errors,
-        f.serve_rss_mb
+        f.http_cpu_ms_per_query,
+        100.0 * f.inproc_cpu_ms_per_query / f.http_cpu_ms_per_query.max(f64::MIN_POSITIVE),
+        f.client_cpu_ms_per_query,
+    );
+    let _ = writeln!(
+        out,
+        "HTTP ({LIGHT_CONNECTIONS} conns):  {:.0} QPS, p50 {:.2} ms, p99 {:.2} ms; {} errors in all; serve peak RSS {:.0} MB",
+        f.light_qps, f.light_p50_ms, f.light_p99_ms, f.http_errors, f.serve_rss_mb
     );
     let _ = write!(
         out,
-        "SUMMARY docs={} index_docs_per_s={:.0} ingest_s={:.1} ingest_rss_mb={:.0} index_bytes_per_doc={:.0} inproc_qps={:.0} http_qps={:.0} http_fraction={:.2} http_p50_ms={:.2} http_p99_ms={:.2} http_errors={} serve_rss_mb={:.0}",
+        "SUMMARY docs={} index_docs_per_s={:.0} index_cpu_ms_per_doc={:.3} ingest_cpu_ms_per_doc={:.2} inproc_cpu_ms_per_query={:.3} http_cpu_ms_per_query={:.3} light_p99_ms={:.2} ingest_s={:.1} ingest_rss_mb={:.0} index_bytes_per_doc={:.0} inproc_qps={:.0} http_qps={:.0} http_fraction={:.2} http_p50_ms={:.2} http_p99_ms={:.2} http_errors={} serve_rss_mb={:.0}",
         f.docs,
         f.index_docs_per_s,
+        f.index_cpu_ms_per_doc,
+        f.ingest_cpu_ms_per_doc,
+        f.inproc_cpu_ms_per_query,
+        f.http_cpu_ms_per_query,
+        f.light_p99_ms,
         f.ingest_s,
         f.ingest_rss_mb,
         f.index_bytes_per_doc,
@@ -577,7 +666,7 @@ fn print_growth(all: &[SizeFigures]) {
     let (a, b) = (&all[0], &all[all.len() - 1]);
     let ratio = |x: f64, y: f64| if x > 0.0 { y / x } else { 0.0 };
     println!(
-        "growth {} -> {} documents (x{:.0}): indexing docs/s x{:.2}, ingest time x{:.2}, ingest RSS x{:.2}, index bytes/doc x{:.2}, in-process QPS x{:.2}, HTTP QPS x{:.2}, HTTP p99 x{:.2}, serve RSS x{:.2}",
+        "growth {} -> {} documents (x{:.0}): indexing docs/s x{:.2}, ingest time x{:.2}, ingest RSS x{:.2}, index bytes/doc x{:.2}, in-process QPS x{:.2}, HTTP QPS x{:.2}, HTTP p99 x{:.2}, serve RSS x{:.2}, serve CPU/query x{:.2}",
         a.docs,
         b.docs,
         ratio(a.docs as f64, b.docs as f64),
@@ -589,5 +678,6 @@ fn print_growth(all: &[SizeFigures]) {
         ratio(a.http_qps, b.http_qps),
         ratio(a.http_p99_ms, b.http_p99_ms),
         ratio(a.serve_rss_mb, b.serve_rss_mb),
+        ratio(a.http_cpu_ms_per_query, b.http_cpu_ms_per_query),
     );
 }

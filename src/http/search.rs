@@ -31,7 +31,9 @@ pub async fn search(
     let started = Instant::now();
     let request = params.request.clone();
     let search_state = state.clone();
-    // tantivy is synchronous: keep it off the async workers.
+    // tantivy is synchronous: keep it off the async workers, and queue searches beyond one per
+    // core here rather than as runnable threads.
+    let _slot = state.search_slots().acquire().await.map_err(|err| Problem::internal(&err).into_response())?;
     let results = tokio::task::spawn_blocking(move || search_state.index().search(&request))
         .await
         .map_err(|err| Problem::internal(&err).into_response())?

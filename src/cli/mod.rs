@@ -171,7 +171,8 @@ pub enum BenchAction {
         /// Fail when the HTTP p99 exceeds this many milliseconds.
         #[arg(long)]
         max_p99_ms: Option<f64>,
-        /// Fail when HTTP throughput is below this fraction of in-process throughput.
+        /// Fail when an HTTP search costs the server more CPU than in-process search divided by
+        /// this fraction (CPU, not wall-clock, so that a shared machine does not fail it).
         #[arg(long)]
         min_http_fraction: Option<f64>,
     },

@@ -2,6 +2,7 @@
 //! the HTTP API. It wires the `ingest` crate (files to documents) to the `index` crate
 //! (documents to search results) and is the only place that knows both.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod eval;

@@ -23,11 +23,15 @@ struct Inner {
     processor: DocumentProcessor,
     ready: AtomicBool,
     jobs: JobManager,
+    search_slots: tokio::sync::Semaphore,
 }
 
 impl AppState {
     /// State over an open index. The service is not ready until [`AppState::mark_ready`].
     pub fn new(config: Config, index: SearchIndex, processor: DocumentProcessor) -> Self {
+        // As many searches at once as there are cores: more only adds threads, memory and
+        // context switches, and makes every search wait for all the others.
+        let search_slots = tokio::sync::Semaphore::new(config.worker_count());
         let inner = Arc::new_cyclic(|weak: &Weak<Inner>| {
             let weak = weak.clone();
             // The job thread holds the state weakly so that dropping the state ends its use.
@@ -44,7 +48,7 @@ impl AppState {
                     sync.run(full, on_progress)
                 }),
             );
-            Inner { config, index, processor, ready: AtomicBool::new(false), jobs }
+            Inner { config, index, processor, ready: AtomicBool::new(false), jobs, search_slots }
         });
         AppState { inner }
     }
@@ -67,6 +71,11 @@ impl AppState {
     /// The document processor (and through it the taxonomy and gazetteer).
     pub fn processor(&self) -> &DocumentProcessor {
         &self.inner.processor
+    }
+
+    /// Permits to run a search: one per core, granted in arrival order.
+    pub fn search_slots(&self) -> &tokio::sync::Semaphore {
+        &self.inner.search_slots
     }
 
     /// Whether the start-up ingestion has finished.

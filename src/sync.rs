@@ -168,13 +168,16 @@ impl LibrarySync<'_> {
                     for warning in &document.warnings {
                         report.warnings.push(SyncFailure { path: file.path.clone(), reason: warning.clone() });
                     }
-                    if indexed.contains_key(file.id.as_str()) {
+                    let known = indexed.contains_key(file.id.as_str());
+                    if known {
                         report.updated += 1;
                     } else {
                         report.added += 1;
                     }
                     if write_error.is_none() {
-                        batch.upsert(&to_index_document(&document, &file.fingerprint))
+                        let document = into_index_document(*document, &file.fingerprint);
+                        // A file the index has never held needs no delete-by-id first.
+                        if known { batch.upsert(&document) } else { batch.insert(&document) }
                     } else {
                         Ok(())
                     }
@@ -236,8 +239,20 @@ fn refresh_fingerprint(
     }
 }
 
+/// The index's view of a document, taking its text rather than copying it (bodies are the
+/// bulk of an ingest's bytes).
+pub fn into_index_document(document: Document, fingerprint: &str) -> IndexDocument {
+    let mut index_document = to_index_document_without_body(&document, fingerprint);
+    index_document.body = document.text;
+    index_document
+}
+
 /// The index's view of a document.
 pub fn to_index_document(document: &Document, fingerprint: &str) -> IndexDocument {
+    IndexDocument { body: document.text.clone(), ..to_index_document_without_body(document, fingerprint) }
+}
+
+fn to_index_document_without_body(document: &Document, fingerprint: &str) -> IndexDocument {
     let mut description = document.description.clone().unwrap_or_default();
     if !document.keywords.is_empty() {
         if !description.is_empty() {
@@ -248,7 +263,7 @@ pub fn to_index_document(document: &Document, fingerprint: &str) -> IndexDocumen
     IndexDocument {
         id: document.id.to_string(),
         title: document.title.clone(),
-        body: document.text.clone(),
+        body: String::new(),
         description: (!description.is_empty()).then_some(description),
         url: document.url.clone(),
         lang: document.lang.clone(),

@@ -1,5 +1,6 @@
 //! The command line: `serve`, `ingest`, `extract`, `search`, `reingest`.
 
+mod bench;
 mod eval;
 mod extract;
 mod ingest;
@@ -83,6 +84,13 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Benchmarks: generate a library, or measure extraction, indexing, ingest, serve and
+    /// search at one or more library sizes.
+    Bench {
+        /// Generate or run.
+        #[command(subcommand)]
+        action: BenchAction,
+    },
     /// Search the index from the command line.
     Search {
         /// Common options.
@@ -130,6 +138,65 @@ pub enum EvalCollection {
         /// Configuration file (default: ./hubsearch.toml if present).
         #[arg(long)]
         config: Option<PathBuf>,
+    },
+}
+
+/// What `bench` does.
+#[derive(Debug, Subcommand)]
+pub enum BenchAction {
+    /// Write a generated library (70 % HTML, 30 % PDF, about 5 kB of text each) and its query
+    /// mix.
+    Generate {
+        /// Number of documents.
+        #[arg(long, default_value_t = 10_000)]
+        docs: usize,
+        /// Library directory to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Query file to write (one API query string a line).
+        #[arg(long)]
+        queries: PathBuf,
+        /// Seed: the same seed and sources give the same files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Directories of real text to cut documents from (default: /work/shared/corpus/real
+        /// if present, else ./library); may repeat.
+        #[arg(long)]
+        source: Vec<PathBuf>,
+    },
+    /// Run the whole benchmark and print the figures.
+    Run {
+        /// Library sizes in documents; may repeat (growth between the first and last is shown).
+        #[arg(long, default_values_t = [10_000])]
+        docs: Vec<usize>,
+        /// Working directory for libraries and indexes (kept, so a second run skips generation).
+        #[arg(long, default_value = "target/bench")]
+        work: PathBuf,
+        /// Generator seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Directories of real text (default as for `generate`); may repeat.
+        #[arg(long)]
+        source: Vec<PathBuf>,
+        /// Real PDFs (`pdf/`) and web pages (`html/`) for the extraction figures; `none` skips.
+        #[arg(long, default_value = "/work/shared/corpus/real")]
+        corpus: PathBuf,
+        /// Concurrent HTTP connections.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Seconds per load run.
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+        /// Repetitions of each timed measurement; medians are reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Fail when the HTTP p99 exceeds this many milliseconds.
+        #[arg(long)]
+        max_p99_ms: Option<f64>,
+        /// Fail when an HTTP search costs the server more CPU than in-process search divided by
+        /// this fraction (CPU, not wall-clock, so that a shared machine does not fail it).
+        #[arg(long)]
+        min_http_fraction: Option<f64>,
     },
 }
 
@@ -194,6 +261,41 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| anyhow::anyhow!("no admin token: pass --token or set HUBSEARCH_ADMIN_TOKEN"))?;
             let server = server.unwrap_or_else(|| format!("http://{}", config.listen));
             reingest::run(&reingest::ReingestArgs { server, token, full })
+        }
+        Command::Bench { action: BenchAction::Generate { docs, out, queries, seed, source } } => {
+            init_logging(LogFormat::Text, "warn");
+            let sources = if source.is_empty() { bench::default_sources() } else { source };
+            bench::generate(docs, &out, &queries, seed, &sources)
+        }
+        Command::Bench {
+            action:
+                BenchAction::Run {
+                    docs,
+                    work,
+                    seed,
+                    source,
+                    corpus,
+                    connections,
+                    duration,
+                    runs,
+                    max_p99_ms,
+                    min_http_fraction,
+                },
+        } => {
+            // Extraction of the real corpus warns about many odd fonts; the figures are the output.
+            init_logging(LogFormat::Text, "error");
+            let options = crate::bench::BenchOptions {
+                sizes: docs,
+                work,
+                seed,
+                sources: if source.is_empty() { bench::default_sources() } else { source },
+                corpus: (corpus.as_os_str() != "none").then_some(corpus),
+                connections,
+                duration: bench::seconds(duration),
+                runs: runs.max(1),
+                binary: PathBuf::new(),
+            };
+            bench::run(options, &bench::Bounds { max_p99_ms, min_http_fraction })
         }
         Command::Search { common, json, lang, topic, country, page, per_page, query } => {
             let config = common.load()?;

@@ -29,20 +29,20 @@ fn binaries() -> (PathBuf, PathBuf) {
 }
 
 /// Whether the browser tests can run. Missing binaries fail the test with instructions (CI
-/// installs them), unless `HUBSEARCH_SKIP_BROWSER_TESTS=1` says, loudly, to skip.
+/// installs them), unless `SKIP_BROWSER_TESTS=1` says, loudly, to skip.
 pub fn browser_available() -> bool {
     let (driver, browser) = binaries();
     if driver.is_file() && browser.is_file() {
         return true;
     }
-    if std::env::var("HUBSEARCH_SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1") {
-        eprintln!("SKIPPED: browser tests (HUBSEARCH_SKIP_BROWSER_TESTS=1); {driver:?} or {browser:?} is missing");
+    if std::env::var("SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1") {
+        eprintln!("SKIPPED: browser tests (SKIP_BROWSER_TESTS=1); {driver:?} or {browser:?} is missing");
         return false;
     }
     panic!(
         "the widget's browser tests need {driver:?} and {browser:?}: install them with \
          `apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver` \
-         (or set CHROMEDRIVER/CHROMIUM, or HUBSEARCH_SKIP_BROWSER_TESTS=1 to skip them)"
+         (or set CHROMEDRIVER/CHROMIUM, or SKIP_BROWSER_TESTS=1 to skip them)"
     );
 }
 

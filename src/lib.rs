@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod isolation;
 pub mod labels;
 pub mod search_params;
 pub mod state;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod fold;
 pub mod html;
+pub mod isolation;
 pub mod language;
 pub mod pdf;
 pub mod pipeline;
@@ -25,6 +26,7 @@ pub use date::PublishedDate;
 pub use document::{DocId, DocKind, Document};
 pub use error::{ExtractError, IngestError};
 pub use extract::Extraction;
+pub use isolation::{InProcess, Isolation};
 pub use language::LanguageDetector;
 pub use pipeline::{IngestPipeline, IngestTask, Outcome};
 pub use processor::{DocumentProcessor, ProcessorSettings};
@@ -34,4 +36,4 @@ pub use walk::{LibraryScan, LibraryWalker, SourceFile};
 
 /// Version of the extraction logic. Stored with every indexed document so that a new version of
 /// the extractors re-extracts documents that an older one produced.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;

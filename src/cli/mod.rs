@@ -57,6 +57,13 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Internal: serve PDF extraction requests on stdin/stdout (the isolation worker).
+    #[command(hide = true)]
+    ExtractWorker {
+        /// Address-space limit in MiB (0: none).
+        #[arg(long, default_value_t = 0)]
+        max_memory_mb: u64,
+    },
     /// Search the index from the command line.
     Search {
         /// Common options.
@@ -132,6 +139,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config::load(config.as_deref())?;
             init_logging(config.log_format, "error");
             extract::run(&config, &paths, json)
+        }
+        Command::ExtractWorker { max_memory_mb } => {
+            crate::isolation::worker::run(max_memory_mb)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Search { common, json, lang, topic, country, page, per_page, query } => {
             let config = common.load()?;

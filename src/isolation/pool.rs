@@ -90,24 +90,37 @@ impl WorkerPool {
         let mut header = [0u8; 9];
         header[0] = kind_byte(kind);
         header[1..].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
-        let sent = worker
-            .stdin
-            .write_all(&header)
-            .and_then(|()| worker.stdin.write_all(bytes))
-            .and_then(|()| worker.stdin.flush());
-        if let Err(err) = sent {
-            return Err(died(worker, &format!("cannot send the document: {err}")));
-        }
-        match worker.replies.recv_timeout(self.timeout) {
-            Ok(line) => Ok(line),
-            Err(RecvTimeoutError::Timeout) => Err(ExtractError::Timeout { secs: self.timeout.as_secs() }),
-            Err(RecvTimeoutError::Disconnected) => Err(died(worker, "no answer")),
-        }
+        let Worker { child, stdin, replies } = worker;
+        // The deadline covers sending too: a worker that stops reading must not block us.
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || {
+                stdin.write_all(&header)?;
+                stdin.write_all(bytes)?;
+                stdin.flush()
+            });
+            let reply = replies.recv_timeout(self.timeout);
+            if reply.is_err() {
+                // Our own child, by its handle; the writer then fails and ends.
+                let _ = child.kill();
+            }
+            let sent = writer.join().unwrap_or_else(|_| Err(std::io::Error::other("writer panicked")));
+            match reply {
+                Ok(line) => Ok(line),
+                Err(RecvTimeoutError::Timeout) => Err(ExtractError::Timeout { secs: self.timeout.as_secs() }),
+                Err(RecvTimeoutError::Disconnected) => {
+                    let what = match sent {
+                        Ok(()) => "no answer".to_owned(),
+                        Err(err) => format!("cannot send the document: {err}"),
+                    };
+                    Err(died(child, &what))
+                }
+            }
+        })
     }
 }
 
-fn died(worker: &mut Worker, what: &str) -> ExtractError {
-    let status = worker.child.wait().map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
+fn died(child: &mut Child, what: &str) -> ExtractError {
+    let status = child.wait().map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
     ExtractError::Worker(format!("{what}; the worker process ended ({status}), possibly at its memory limit"))
 }
 

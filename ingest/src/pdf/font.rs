@@ -88,10 +88,19 @@ impl Font {
         let base_font = dict_get(doc, dict, b"BaseFont").and_then(|o| o.as_name().ok()).unwrap_or_default();
         let base_name = String::from_utf8_lossy(base_font);
         let mut names: [Option<String>; 256] = std::array::from_fn(|_| None);
-        let builtin = descriptor
-            .and_then(|d| dict_get(doc, d, b"FontFile"))
-            .and_then(|o| stream_bytes(doc, o))
-            .and_then(|program| type1_builtin_encoding(&program));
+        let builtin = descriptor.and_then(|d| {
+            if let Some(program) = dict_get(doc, d, b"FontFile").and_then(|o| stream_bytes(doc, o)) {
+                return type1_builtin_encoding(&program);
+            }
+            let cff = dict_get(doc, d, b"FontFile3")?;
+            let is_type1c =
+                cff.as_stream().ok().and_then(|s| dict_get(doc, &s.dict, b"Subtype")).and_then(|o| o.as_name().ok())
+                    == Some(b"Type1C");
+            is_type1c
+                .then(|| stream_bytes(doc, cff))
+                .flatten()
+                .and_then(|program| super::cff::builtin_encoding(&program))
+        });
         let encoding = dict_get(doc, dict, b"Encoding");
         let base = match encoding {
             Some(Object::Name(name)) => BaseEncoding::from_name(name),

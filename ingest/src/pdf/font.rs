@@ -132,7 +132,15 @@ impl Font {
         let text: Box<[String; 256]> = Box::new(std::array::from_fn(|code| {
             let from_cmap = to_unicode.as_ref().and_then(|c| c.unicode(code as u32, 1)).filter(|t| !t.is_empty());
             from_cmap
-                .or_else(|| names[code].as_deref().and_then(glyph_to_unicode))
+                .or_else(|| {
+                    let text = names[code].as_deref().and_then(glyph_to_unicode)?;
+                    // Type 3 fonts name their glyphs as they please ("square" for an "a"):
+                    // a symbol name on a letter or digit code is not trusted there.
+                    let made_up = is_type3
+                        && char::from(code as u8).is_ascii_alphanumeric()
+                        && !text.chars().any(char::is_alphanumeric);
+                    (!made_up).then_some(text)
+                })
                 .or_else(|| {
                     // A code whose glyph name means nothing (or that has none) stands for
                     // itself, as in poppler: right for fonts that never declared an encoding
@@ -146,9 +154,8 @@ impl Font {
         let missing = descriptor.and_then(|d| dict_get(doc, d, b"MissingWidth")).and_then(|o| number(doc, o));
         let first = dict_get(doc, dict, b"FirstChar").and_then(|o| number(doc, o)).unwrap_or(0.0) as i64;
         if let Some(list) = dict_get(doc, dict, b"Widths").and_then(|o| o.as_array().ok()) {
-            if let Some(missing) = missing {
-                widths.fill(missing * width_scale);
-            }
+            // Codes outside the array take /MissingWidth, 0 by default (PDF 32000-1 §9.8.2).
+            widths.fill(missing.unwrap_or(0.0) * width_scale);
             for (i, w) in list.iter().enumerate() {
                 if let Ok(code) = usize::try_from(first + i as i64)
                     && code < 256

@@ -89,7 +89,7 @@ impl DocumentProcessor {
     pub fn process_bytes(&self, id: DocId, kind: DocKind, path: &Path, bytes: &[u8]) -> Result<Document, ExtractError> {
         let content_hash = content_hash(bytes);
         let extraction = if is_risky(kind) { self.isolation.extract(kind, bytes)? } else { extract(kind, bytes)? };
-        let mut warnings = Vec::new();
+        let mut warnings = extraction.warnings.clone();
         let sidecar = Sidecar::load_for(path).unwrap_or_else(|err| {
             warnings.push(err);
             None

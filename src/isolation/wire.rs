@@ -27,6 +27,7 @@ pub struct WireExtraction {
     author: Option<String>,
     keywords: Vec<String>,
     url: Option<String>,
+    warnings: Vec<String>,
 }
 
 /// [`ExtractError`] as JSON (the variants that extraction itself produces).
@@ -60,6 +61,7 @@ impl Reply {
                 author: e.author,
                 keywords: e.keywords,
                 url: e.url,
+                warnings: e.warnings,
             })),
             Err(ExtractError::Pdf(m)) => Reply::Err(WireError::Pdf(m)),
             Err(ExtractError::Encrypted) => Reply::Err(WireError::Encrypted),
@@ -84,6 +86,7 @@ impl Reply {
                 author: e.author,
                 keywords: e.keywords,
                 url: e.url,
+                warnings: e.warnings,
             }),
             Reply::Err(WireError::Pdf(m)) => Err(ExtractError::Pdf(m)),
             Reply::Err(WireError::Encrypted) => Err(ExtractError::Encrypted),

@@ -91,6 +91,8 @@ pub struct PageGlyphs {
     pub text: String,
     /// The glyphs.
     pub glyphs: Vec<Glyph>,
+    /// Why part of the page was not read, if it was not.
+    pub problems: Vec<String>,
 }
 
 impl PageGlyphs {
@@ -187,8 +189,12 @@ impl<'a> Interpreter<'a> {
         let mut tm = Matrix::IDENTITY;
         let mut tlm = Matrix::IDENTITY;
         for op in Content::decode_iter(content) {
-            let Ok(op) = op else { break };
+            let Ok(op) = op else {
+                self.problem("a content stream has a syntax error; the text after it was not read");
+                break;
+            };
             if self.budget == 0 {
+                self.problem("more than 20 million operations; the rest of the page was not read");
                 break;
             }
             self.budget -= 1;
@@ -285,6 +291,12 @@ impl<'a> Interpreter<'a> {
                 }
                 _ => {}
             }
+        }
+    }
+
+    fn problem(&mut self, what: &str) {
+        if !self.out.problems.iter().any(|p| p == what) {
+            self.out.problems.push(what.to_owned());
         }
     }
 
@@ -438,20 +450,27 @@ pub fn page_resources(doc: &Document, page: lopdf::ObjectId) -> Vec<&Dictionary>
     chain
 }
 
-/// The concatenated, decoded content streams of a page.
-pub fn page_content(doc: &Document, page: lopdf::ObjectId) -> Vec<u8> {
-    let Ok(page_dict) = doc.get_dictionary(page) else { return Vec::new() };
+/// The concatenated, decoded content streams of a page, and whether one could not be decoded
+/// (an unsupported filter, corrupt data, more than the size limit).
+pub fn page_content(doc: &Document, page: lopdf::ObjectId) -> (Vec<u8>, bool) {
+    let Ok(page_dict) = doc.get_dictionary(page) else { return (Vec::new(), false) };
     let mut content = Vec::new();
-    let mut append = |object: &Object| {
-        if let Some(bytes) = stream_bytes(doc, object) {
+    let mut undecodable = false;
+    let mut append = |object: &Object| match stream_bytes(doc, object) {
+        // lopdf answers corrupt compressed data with what it could decode, often nothing.
+        Some(bytes) if bytes.is_empty() && deref(doc, object).as_stream().is_ok_and(|s| !s.content.is_empty()) => {
+            undecodable = true;
+        }
+        Some(bytes) => {
             content.extend_from_slice(&bytes);
             content.push(b'\n');
         }
+        None => undecodable |= deref(doc, object).as_stream().is_ok(),
     };
     match page_dict.get(b"Contents").map(|o| deref(doc, o)) {
         Ok(Object::Array(parts)) => parts.iter().for_each(&mut append),
         Ok(object @ Object::Stream(_)) => append(object),
         _ => {}
     }
-    content
+    (content, undecodable)
 }

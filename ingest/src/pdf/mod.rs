@@ -81,8 +81,12 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
     let page_count = u32::try_from(pages.len()).unwrap_or(u32::MAX);
     let mut fonts = FontCache::default();
     let mut laid_out: Vec<(Vec<Block>, [f32; 4])> = Vec::with_capacity(pages.len());
-    for &page_id in pages.values() {
-        let content = page_content(&doc, page_id);
+    let mut warnings = Vec::new();
+    for (&number, &page_id) in &pages {
+        let (content, undecodable) = page_content(&doc, page_id);
+        if undecodable {
+            warnings.push(format!("page {number}: a content stream could not be decoded; its text is missing"));
+        }
         let resources = page_resources(&doc, page_id);
         let mut interpreter = Interpreter::new(&doc, &mut fonts);
         interpreter.run_page(&content, &resources);
@@ -90,6 +94,7 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
             interpreter.run_annotations(page, &resources);
         }
         let glyphs = interpreter.finish();
+        warnings.extend(glyphs.problems.iter().map(|p| format!("page {number}: {p}")));
         let page_box = page_box(&doc, page_id);
         laid_out.push((layout(&glyphs, page_box), page_box));
     }
@@ -107,6 +112,11 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         }
         let page_text = page_text(blocks, skip);
         text.push_str(&page_text);
+    }
+    // Empty last pages leave no trailing separator; their starts point at the end.
+    text.truncate(text.trim_end().len());
+    for start in &mut page_starts {
+        *start = (*start).min(text.len());
     }
     if !text.chars().any(char::is_alphanumeric) {
         return Err(ExtractError::NoTextLayer { pages: page_count });
@@ -134,6 +144,7 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         author: meta.author.as_deref().and_then(clean_value),
         keywords: meta.keywords.map(|k| k.split([',', ';']).filter_map(clean_value).collect()).unwrap_or_default(),
         url: None,
+        warnings,
     })
 }
 

@@ -248,3 +248,22 @@ fn garbage_and_truncation_are_errors_not_panics() {
         let _ = PdfExtractor::extract(&whole[..cut]);
     }
 }
+
+#[test]
+fn an_undecodable_page_is_reported_not_silently_dropped() {
+    let builder = Builder::new(simple_font("WinAnsiEncoding".into()))
+        .page(line_at(50, 700, text(b"First page text")))
+        .page(line_at(50, 700, text(b"Second page text")));
+    let mut doc = builder.finish(None);
+    // Corrupt the second page's content: declared Flate, but not Flate data.
+    let pages = doc.get_pages();
+    let content_id = doc.get_page_contents(pages[&2])[0];
+    let stream = doc.get_object_mut(content_id).unwrap().as_stream_mut().unwrap();
+    stream.dict.set("Filter", "FlateDecode");
+    stream.set_content(b"definitely not deflate".to_vec());
+    let extraction = PdfExtractor::extract(&bytes(doc)).unwrap();
+    assert_eq!(extraction.text, "First page text");
+    assert_eq!(extraction.page_starts.len(), 1);
+    assert_eq!(extraction.warnings.len(), 1, "{:?}", extraction.warnings);
+    assert!(extraction.warnings[0].starts_with("page 2:"), "{:?}", extraction.warnings);
+}

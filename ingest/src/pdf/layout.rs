@@ -1,6 +1,8 @@
 //! Page layout: positioned glyphs to words (from gaps between glyphs, not only explicit
 //! spaces), lines (from baselines and writing direction, any rotation) and blocks (from line
-//! spacing and alignment), in reading order.
+//! spacing and alignment). Blocks keep content-stream order, which is the reading order for
+//! the producers seen so far (TeX, Word, LibreOffice write columns one after the other); no
+//! column reordering is attempted.
 
 use super::content::PageGlyphs;
 

@@ -49,6 +49,8 @@ pub struct Config {
     /// Quiet time, in milliseconds, after the last change in the library before the watcher
     /// re-ingests (changes arriving meanwhile join the same job).
     pub watch_debounce_ms: u64,
+    /// Isolation of PDF extraction.
+    pub extract: ExtractConfig,
 }
 
 /// A secret string: compared in constant time and never shown by `Debug`.
@@ -169,6 +171,35 @@ impl Default for ClassifyConfig {
     }
 }
 
+/// Where and under which limits PDFs are extracted (`[extract]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExtractConfig {
+    /// `process`: in worker processes with the limits below; `in-process`: in the ingest
+    /// threads, panics caught but no time or memory limit.
+    pub isolation: IsolationMode,
+    /// Seconds one PDF may take before its worker is killed.
+    pub timeout_secs: u64,
+    /// Address-space limit of a worker process, in MiB.
+    pub max_memory_mb: u64,
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig { isolation: IsolationMode::Process, timeout_secs: 60, max_memory_mb: 2048 }
+    }
+}
+
+/// How PDF extraction is isolated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IsolationMode {
+    /// Worker processes under a time limit and an address-space limit.
+    Process,
+    /// The calling thread (panics caught only).
+    InProcess,
+}
+
 /// HTTP server limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -202,6 +233,7 @@ impl Default for Config {
             admin_token: None,
             watch: true,
             watch_debounce_ms: 300,
+            extract: ExtractConfig::default(),
         }
     }
 }

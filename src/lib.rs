@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod eval;
 pub mod http;
+pub mod isolation;
 pub mod jobs;
 pub mod labels;
 pub mod partners;

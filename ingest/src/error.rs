@@ -31,6 +31,16 @@ pub enum ExtractError {
     /// Extraction panicked (a bug in a parser); the message is the panic payload.
     #[error("extractor panicked: {0}")]
     Panic(String),
+    /// Extraction did not finish within the time limit and was stopped.
+    #[error("extraction took longer than {secs} s and was stopped")]
+    Timeout {
+        /// The limit.
+        secs: u64,
+    },
+    /// The isolated extraction failed outside the extractor: the worker process died (for
+    /// instance on reaching its memory bound) or could not be reached.
+    #[error("extraction worker failed: {0}")]
+    Worker(String),
 }
 
 /// Errors of the ingest crate outside a single document.

@@ -30,6 +30,9 @@ pub struct Extraction {
     pub keywords: Vec<String>,
     /// Canonical URL (HTML).
     pub url: Option<String>,
+    /// What the extractor could not read although it kept the rest (a page whose content
+    /// stream is damaged, say): the ingest report shows these instead of losing text silently.
+    pub warnings: Vec<String>,
 }
 
 /// Extracts the text and metadata of `bytes`, read from a file of the given kind.

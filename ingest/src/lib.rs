@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod fold;
 pub mod html;
+pub mod isolation;
 pub mod language;
 pub mod language_labels;
 pub mod pdf;
@@ -26,6 +27,7 @@ pub use date::PublishedDate;
 pub use document::{DocId, DocKind, Document};
 pub use error::{ExtractError, IngestError};
 pub use extract::Extraction;
+pub use isolation::{InProcess, Isolation};
 pub use language::LanguageDetector;
 pub use pipeline::{IngestPipeline, IngestTask, Outcome};
 pub use processor::{DocumentProcessor, ProcessorSettings};
@@ -34,6 +36,6 @@ pub use topic::{Taxonomy, TopicClassifier};
 pub use walk::{LibraryScan, LibraryWalker, SourceFile};
 
 /// Version of the extraction logic. Stored with every indexed document so that a new version of
-/// the extractors re-extracts documents that an older one produced. Classification counts:
-/// 2 = issue 6's topic and country detection.
-pub const EXTRACTOR_VERSION: u32 = 2;
+/// the extractors re-extracts documents that an older one produced: 2 = topic and country
+/// detection (issue 6), 3 = the PDF extractor on lopdf's parser (issue 3).
+pub const EXTRACTOR_VERSION: u32 = 3;

@@ -2,12 +2,14 @@
 //! language, classify.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::PublishedDate;
 use crate::country::{CountryGazetteer, CountrySettings};
 use crate::document::{DocId, DocKind, Document};
 use crate::error::{ExtractError, IngestError};
 use crate::extract::{Extraction, clean_value, extract};
+use crate::isolation::{InProcess, Isolation, is_risky};
 use crate::language::{LanguageDetector, REGION_LANGUAGES, normalise_code};
 use crate::sidecar::Sidecar;
 use crate::topic::{Taxonomy, TopicClassifier, TopicSettings};
@@ -46,6 +48,7 @@ pub struct DocumentProcessor {
     countries: CountryGazetteer,
     languages: LanguageDetector,
     read_sidecars: bool,
+    isolation: Arc<dyn Isolation>,
 }
 
 impl DocumentProcessor {
@@ -58,7 +61,14 @@ impl DocumentProcessor {
             languages: LanguageDetector::new(&settings.languages, settings.min_language_confidence),
             read_sidecars: settings.read_sidecars,
             taxonomy,
+            isolation: Arc::new(InProcess),
         })
+    }
+
+    /// Runs risky extractions (PDF) through `isolation` instead of in process.
+    pub fn with_isolation(mut self, isolation: Arc<dyn Isolation>) -> Self {
+        self.isolation = isolation;
+        self
     }
 
     /// The taxonomy, for topic labels.
@@ -88,8 +98,8 @@ impl DocumentProcessor {
     /// Processes `bytes`, the content of the file at `path` (used to find its sidecar).
     pub fn process_bytes(&self, id: DocId, kind: DocKind, path: &Path, bytes: &[u8]) -> Result<Document, ExtractError> {
         let content_hash = content_hash(bytes);
-        let extraction = extract(kind, bytes)?;
-        let mut warnings = Vec::new();
+        let extraction = if is_risky(kind) { self.isolation.extract(kind, bytes)? } else { extract(kind, bytes)? };
+        let mut warnings = extraction.warnings.clone();
         let sidecar = if self.read_sidecars {
             Sidecar::load_for(path).unwrap_or_else(|err| {
                 warnings.push(err);

@@ -33,7 +33,8 @@ struct ExtractJson {
 }
 
 pub fn run(config: &Config, paths: &[PathBuf], json: bool, read_sidecars: bool) -> anyhow::Result<ExitCode> {
-    let processor = DocumentProcessor::new(ingest::ProcessorSettings { read_sidecars, ..config.processor_settings() })?;
+    let processor = DocumentProcessor::new(ingest::ProcessorSettings { read_sidecars, ..config.processor_settings() })?
+        .with_isolation(crate::isolation::from_config(config));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failures = 0;

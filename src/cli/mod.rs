@@ -91,6 +91,13 @@ pub enum Command {
         #[command(subcommand)]
         action: BenchAction,
     },
+    /// Internal: serve PDF extraction requests on stdin/stdout (the isolation worker).
+    #[command(hide = true)]
+    ExtractWorker {
+        /// Address-space limit in MiB (0: none).
+        #[arg(long, default_value_t = 0)]
+        max_memory_mb: u64,
+    },
     /// Search the index from the command line.
     Search {
         /// Common options.
@@ -296,6 +303,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 binary: PathBuf::new(),
             };
             bench::run(options, &bench::Bounds { max_p99_ms, min_http_fraction })
+        }
+        Command::ExtractWorker { max_memory_mb } => {
+            crate::isolation::worker::run(max_memory_mb)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Search { common, json, lang, topic, country, page, per_page, query } => {
             let config = common.load()?;

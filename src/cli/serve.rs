@@ -27,7 +27,8 @@ pub fn run(config: Config) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let processor = DocumentProcessor::new(config.processor_settings())?;
+    let processor =
+        DocumentProcessor::new(config.processor_settings())?.with_isolation(crate::isolation::from_config(&config));
     let index_dir = config.index_dir();
     let (index, rebuilt) = SearchIndex::open_or_create(&index_dir, config.worker_count())
         .with_context(|| format!("cannot open the index in {}", index_dir.display()))?;

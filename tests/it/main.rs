@@ -4,6 +4,7 @@ mod admin;
 mod browser;
 mod cli;
 mod facets_api;
+mod pdf_isolation;
 mod ranking;
 mod reingest;
 mod search_api;

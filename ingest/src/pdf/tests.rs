@@ -1,0 +1,269 @@
+//! End-to-end tests of the PDF extractor on PDFs built here with lopdf: encodings and
+//! glyph names, ToUnicode and Type 0 fonts, word breaks from positions, hyphenation,
+//! ligatures, running lines, page boundaries, metadata, encryption, and failure modes.
+
+use lopdf::content::{Content, Operation};
+use lopdf::{Document, Object, Stream, StringFormat, dictionary};
+
+use super::*;
+
+/// A one-font document; each page is a list of content operations.
+struct Builder {
+    doc: Document,
+    pages_id: lopdf::ObjectId,
+    font: Object,
+    kids: Vec<Object>,
+}
+
+impl Builder {
+    fn new(font: lopdf::Dictionary) -> Self {
+        Builder::with(|_| font)
+    }
+
+    /// A builder whose font is made by `make_font`, which may add objects (descendant fonts,
+    /// CMaps) to the document.
+    fn with(make_font: impl FnOnce(&mut Document) -> lopdf::Dictionary) -> Self {
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let font = make_font(&mut doc);
+        let font = Object::Reference(doc.add_object(font));
+        Builder { doc, pages_id, font, kids: Vec::new() }
+    }
+
+    fn page(mut self, ops: Vec<Operation>) -> Self {
+        let content = Content { operations: ops }.encode().unwrap();
+        let content_id = self.doc.add_object(Stream::new(dictionary! {}, content));
+        let page = dictionary! {
+            "Type" => "Page",
+            "Parent" => self.pages_id,
+            "Contents" => content_id,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => self.font.clone() } },
+        };
+        let id = self.doc.add_object(page);
+        self.kids.push(id.into());
+        self
+    }
+
+    fn finish(mut self, info: Option<lopdf::Dictionary>) -> Document {
+        let count = self.kids.len() as i64;
+        self.doc.objects.insert(
+            self.pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Kids" => self.kids, "Count" => count, "MediaBox" => vec![0.into(), 0.into(), 600.into(), 800.into()],
+            }),
+        );
+        let catalog = self.doc.add_object(
+            dictionary! { "Type" => "Catalog", "Pages" => self.pages_id, "Lang" => Object::string_literal("pt-PT") },
+        );
+        self.doc.trailer.set("Root", catalog);
+        if let Some(info) = info {
+            let info = self.doc.add_object(info);
+            self.doc.trailer.set("Info", info);
+        }
+        self.doc
+    }
+}
+
+fn bytes(mut doc: Document) -> Vec<u8> {
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+fn op(name: &str, operands: Vec<Object>) -> Operation {
+    Operation::new(name, operands)
+}
+
+fn text(s: &[u8]) -> Object {
+    Object::String(s.to_vec(), StringFormat::Literal)
+}
+
+/// A Type 1 font with every code 500 units wide and the given encoding.
+fn simple_font(encoding: Object) -> lopdf::Dictionary {
+    dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Test",
+        "FirstChar" => 0, "Widths" => vec![Object::Integer(500); 256], "Encoding" => encoding,
+    }
+}
+
+fn line_at(x: i64, y: i64, show: Object) -> Vec<Operation> {
+    vec![
+        op("BT", vec![]),
+        op("Tf", vec!["F1".into(), 10.into()]),
+        op("Td", vec![x.into(), y.into()]),
+        op(if matches!(show, Object::Array(_)) { "TJ" } else { "Tj" }, vec![show]),
+        op("ET", vec![]),
+    ]
+}
+
+#[test]
+fn differences_glyph_names_word_gaps_hyphenation_and_ligatures() {
+    // Codes 1–3 are renamed: a Cyrillic letter (T2A-style AGL name), a ligature, a soft hyphen.
+    let encoding = dictionary! {
+        "Type" => "Encoding", "BaseEncoding" => "WinAnsiEncoding",
+        "Differences" => vec![1.into(), "afii10017".into(), "fi".into(), "uni00AD".into()],
+    };
+    let mut ops = line_at(50, 700, text(b"The \x02rst evalu-"));
+    // No space characters: TJ offsets of -400/1000 em separate words, kerning of -30 does not.
+    ops.extend(line_at(
+        50,
+        688,
+        Object::Array(vec![
+            text(b"ation"),
+            (-400).into(),
+            text(b"o"),
+            (-30).into(),
+            text(b"f"),
+            (-400).into(),
+            text(b"tele\x03"),
+        ]),
+    ));
+    ops.extend(line_at(50, 676, text(b"monitoring \x01\xe9")));
+    let doc = Builder::new(simple_font(Object::Dictionary(encoding))).page(ops).finish(None);
+    let extraction = PdfExtractor::extract(&bytes(doc)).unwrap();
+    assert_eq!(extraction.text, "The first evaluation of telemonitoring Аé");
+    assert_eq!(extraction.pages, Some(1));
+    assert_eq!(extraction.lang_hint.as_deref(), Some("pt-PT"));
+}
+
+#[test]
+fn type0_identity_font_with_tounicode() {
+    let cmap = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+1 begincodespacerange <0000> <FFFF> endcodespacerange
+2 beginbfchar <0001> <0053> <0002> <00FA> endbfchar
+1 beginbfrange <0010> <0012> <0064> endbfrange
+endcmap end end";
+    let builder = Builder::with(|doc| {
+        let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap.to_vec()));
+        let descendant = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "Test", "DW" => 600,
+            "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Identity"), "Supplement" => 0 },
+        });
+        dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Test", "Encoding" => "Identity-H",
+            "DescendantFonts" => vec![descendant.into()], "ToUnicode" => to_unicode,
+        }
+    });
+    let codes = Object::String(vec![0, 1, 0, 2, 0, 0x10, 0, 0x11, 0, 0x12], StringFormat::Hexadecimal);
+    let doc = builder.page(line_at(50, 700, codes)).finish(None);
+    assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "Súdef");
+}
+
+#[test]
+fn running_headers_leave_the_body_and_pages_keep_their_boundaries() {
+    let mut builder = Builder::new(simple_font("WinAnsiEncoding".into()));
+    for n in 1..=4 {
+        let mut ops = line_at(50, 780, text(b"mHealth Hub report"));
+        ops.extend(line_at(50, 400, text(format!("Body of page {n}").as_bytes())));
+        ops.extend(line_at(290, 20, text(n.to_string().as_bytes())));
+        builder = builder.page(ops);
+    }
+    let info = dictionary! { "Title" => Object::string_literal("Telemonitoring report"), "Author" => Object::string_literal("Ana"), "CreationDate" => Object::string_literal("D:20210304101010Z") };
+    let extraction = PdfExtractor::extract(&bytes(builder.finish(Some(info)))).unwrap();
+    assert_eq!(extraction.text, "Body of page 1\n\nBody of page 2\n\nBody of page 3\n\nBody of page 4");
+    assert_eq!(extraction.page_starts, vec![16, 32, 48]);
+    assert!(extraction.text[extraction.page_starts[2]..].starts_with("Body of page 4"));
+    assert_eq!(extraction.title.as_deref(), Some("Telemonitoring report"));
+    assert_eq!(extraction.author.as_deref(), Some("Ana"));
+    assert_eq!(extraction.published.map(|d| d.to_string()).as_deref(), Some("2021-03-04"));
+}
+
+#[test]
+fn title_falls_back_to_the_largest_text_of_page_one() {
+    let mut ops = vec![
+        op("BT", vec![]),
+        op("Tf", vec!["F1".into(), 24.into()]),
+        op("Td", vec![50.into(), 700.into()]),
+        op("Tj", vec![text(b"Digital health strategy")]),
+        op("ET", vec![]),
+    ];
+    for k in 0..5 {
+        ops.extend(line_at(50, 600 - 12 * k, text(b"Body text set in a smaller size.")));
+    }
+    let doc = Builder::new(simple_font("WinAnsiEncoding".into())).page(ops).finish(None);
+    assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().title.as_deref(), Some("Digital health strategy"));
+}
+
+#[test]
+fn rotated_text_keeps_its_words() {
+    // Text running bottom to top (a rotated page or a sideways table heading).
+    let ops = vec![
+        op("BT", vec![]),
+        op("Tf", vec!["F1".into(), 10.into()]),
+        op("Tm", vec![0.into(), 1.into(), (-1).into(), 0.into(), 300.into(), 100.into()]),
+        op("TJ", vec![Object::Array(vec![text(b"Sideways"), (-500).into(), text(b"words")])]),
+        op("ET", vec![]),
+    ];
+    let doc = Builder::new(simple_font("WinAnsiEncoding".into())).page(ops).finish(None);
+    assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "Sideways words");
+}
+
+#[test]
+fn a_page_without_text_is_no_text_layer() {
+    let ops = vec![op("re", vec![0.into(), 0.into(), 100.into(), 100.into()]), op("f", vec![])];
+    let doc = Builder::new(simple_font("WinAnsiEncoding".into())).page(ops.clone()).page(ops).finish(None);
+    assert!(matches!(PdfExtractor::extract(&bytes(doc)), Err(ExtractError::NoTextLayer { pages: 2 })));
+}
+
+fn encrypted(user_password: &str) -> Vec<u8> {
+    let mut doc = Builder::new(simple_font("WinAnsiEncoding".into()))
+        .page(line_at(50, 700, text(b"Secret telehealth plan")))
+        .finish(None);
+    doc.trailer.set(
+        "ID",
+        vec![
+            Object::String(b"0123456789abcdef".to_vec(), StringFormat::Hexadecimal),
+            Object::String(b"0123456789abcdef".to_vec(), StringFormat::Hexadecimal),
+        ],
+    );
+    let version = lopdf::encryption::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::default(),
+    };
+    let state = lopdf::EncryptionState::try_from(version).unwrap();
+    doc.encrypt(&state).unwrap();
+    bytes(doc)
+}
+
+#[test]
+fn encryption_with_an_empty_user_password_is_read_and_a_real_password_is_reported() {
+    assert_eq!(PdfExtractor::extract(&encrypted("")).unwrap().text, "Secret telehealth plan");
+    assert!(matches!(PdfExtractor::extract(&encrypted("secret")), Err(ExtractError::Encrypted)));
+}
+
+#[test]
+fn garbage_and_truncation_are_errors_not_panics() {
+    assert!(matches!(PdfExtractor::extract(b"not a pdf at all"), Err(ExtractError::Pdf(_))));
+    assert!(PdfExtractor::extract(b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF").is_err());
+    let mut builder = Builder::new(simple_font("WinAnsiEncoding".into()));
+    for n in 0..30 {
+        builder = builder.page(line_at(50, 700, text(format!("Page {n} of a long report").as_bytes())));
+    }
+    let whole = bytes(builder.finish(None));
+    // Every prefix either recovers some pages or fails cleanly.
+    for cut in (0..whole.len()).step_by(97) {
+        let _ = PdfExtractor::extract(&whole[..cut]);
+    }
+}
+
+#[test]
+fn an_undecodable_page_is_reported_not_silently_dropped() {
+    let builder = Builder::new(simple_font("WinAnsiEncoding".into()))
+        .page(line_at(50, 700, text(b"First page text")))
+        .page(line_at(50, 700, text(b"Second page text")));
+    let mut doc = builder.finish(None);
+    // Corrupt the second page's content: declared Flate, but not Flate data.
+    let pages = doc.get_pages();
+    let content_id = doc.get_page_contents(pages[&2])[0];
+    let stream = doc.get_object_mut(content_id).unwrap().as_stream_mut().unwrap();
+    stream.dict.set("Filter", "FlateDecode");
+    stream.set_content(b"definitely not deflate".to_vec());
+    let extraction = PdfExtractor::extract(&bytes(doc)).unwrap();
+    assert_eq!(extraction.text, "First page text");
+    assert_eq!(extraction.page_starts.len(), 1);
+    assert_eq!(extraction.warnings.len(), 1, "{:?}", extraction.warnings);
+    assert!(extraction.warnings[0].starts_with("page 2:"), "{:?}", extraction.warnings);
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod fold;
 pub mod html;
+pub mod langid;
 pub mod language;
 pub mod pdf;
 pub mod pipeline;

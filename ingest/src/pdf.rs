@@ -50,7 +50,8 @@ impl PdfExtractor {
             .catalog()
             .ok()
             .and_then(|catalog| catalog.get(b"Lang").ok())
-            .and_then(|o| object_text(&document, o));
+            .and_then(|o| object_text(&document, o))
+            .or_else(|| xmp_metadata(&document).and_then(|xml| xmp_language(&xml)));
         Ok(Extraction {
             title,
             text,
@@ -148,6 +149,25 @@ pub fn normalise_page_text(raw: &str) -> String {
     out.trim().to_owned()
 }
 
+/// The catalog's XMP metadata stream, as text.
+fn xmp_metadata(document: &lopdf::Document) -> Option<String> {
+    let reference = document.catalog().ok()?.get(b"Metadata").ok()?.as_reference().ok()?;
+    let stream = document.get_object(reference).ok()?.as_stream().ok()?;
+    let bytes = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The first language of an XMP packet's `dc:language` bag (`<rdf:li>fr-FR</rdf:li>`).
+fn xmp_language(xml: &str) -> Option<String> {
+    let start = xml.find("<dc:language")?;
+    let end = start + xml[start..].find("</dc:language>")?;
+    let inner = &xml[start..end];
+    let li = inner.find("<rdf:li")?;
+    let value_start = li + inner[li..].find('>')? + 1;
+    let value_end = value_start + inner[value_start..].find('<')?;
+    clean_value(&inner[value_start..value_end]).filter(|v| v != "x-default" && v.len() <= 35)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +188,14 @@ mod tests {
     fn garbage_is_an_error_not_a_panic() {
         assert!(matches!(PdfExtractor::extract(b"not a pdf at all"), Err(ExtractError::Pdf(_))));
         assert!(PdfExtractor::extract(b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF").is_err());
+    }
+
+    #[test]
+    fn xmp_language_reads_the_first_dc_language_entry() {
+        let xmp = r#"<x:xmpmeta><rdf:RDF><rdf:Description><dc:language><rdf:Bag>
+            <rdf:li>de-AT</rdf:li><rdf:li>en</rdf:li></rdf:Bag></dc:language></rdf:Description></rdf:RDF></x:xmpmeta>"#;
+        assert_eq!(xmp_language(xmp).as_deref(), Some("de-AT"));
+        assert_eq!(xmp_language("<dc:title><rdf:li>x</rdf:li></dc:title>"), None);
+        assert_eq!(xmp_language("<dc:language><rdf:Bag></rdf:Bag></dc:language>"), None);
     }
 }

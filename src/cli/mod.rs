@@ -1,5 +1,6 @@
-//! The command line: `serve`, `ingest`, `extract`, `search`.
+//! The command line: `serve`, `ingest`, `extract`, `search`, `detect-lang`.
 
+mod detect_lang;
 mod extract;
 mod ingest;
 mod search;
@@ -83,6 +84,13 @@ pub enum Command {
         /// The query (words may be given unquoted).
         query: Vec<String>,
     },
+    /// Detect the language of each line of standard input; print one ISO 639-1 code (or
+    /// `und`) per line, in order.
+    DetectLang {
+        /// Configuration file (default: ./hubsearch.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 /// Options shared by the commands that use the library and the index.
@@ -143,6 +151,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             pairs.extend(page.map(|v| ("page".to_owned(), v.to_string())));
             pairs.extend(per_page.map(|v| ("per_page".to_owned(), v.to_string())));
             search::run(&config, &pairs, json)
+        }
+        Command::DetectLang { config } => {
+            let config = Config::load(config.as_deref())?;
+            init_logging(config.log_format, "error");
+            detect_lang::run(&config)
         }
     }
 }

@@ -5,7 +5,7 @@
 //! The model (`data/langid-model.tsv`) is built by `tools/langid/build-model.py` from openly
 //! licensed text that packages ship; `tools/langid/README.md` says which and how. Scoring is
 //! naive Bayes over whole words and character 1- to 4-grams of space-padded words, in log10
-//! costs (lower is likelier), with a per-language floor for features the model did not keep.
+//! costs (lower is likelier), with one floor for features a language did not keep.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -142,8 +142,17 @@ impl NgramModel {
                 }
             }
         }
+        // One floor for all: an unseen feature must not cost a small model (a language known
+        // only from the UDHR) less than a large one, or garbage and code would read as Latin.
+        let mut floors = [0f32; NMAX + 1];
+        for language in &languages {
+            for (floor, own) in floors.iter_mut().zip(language.floors) {
+                *floor = floor.max(own);
+            }
+        }
         for (language, (_, script)) in languages.iter_mut().zip(best_letter) {
             language.script = script;
+            language.floors = floors;
         }
         NgramModel { languages, features }
     }

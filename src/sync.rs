@@ -267,6 +267,7 @@ fn to_index_document_without_body(document: &Document, fingerprint: &str) -> Ind
         description: (!description.is_empty()).then_some(description),
         url: document.url.clone(),
         lang: document.lang.clone(),
+        other_langs: document.other_langs.clone(),
         kind: document.kind.as_str().to_owned(),
         doc_type: document.doc_type.clone(),
         topics: document.topics.clone(),

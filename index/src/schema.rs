@@ -7,7 +7,7 @@ use tantivy::schema::{
 use crate::analyzer::{NEUTRAL, STEMMED_LANGUAGES, stemmed_name};
 
 /// Version of the schema below. An index on disk with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Every field of the schema, resolved once.
 #[derive(Debug, Clone)]
@@ -52,6 +52,8 @@ pub struct Fields {
     pub extractor_version: Field,
     /// Author, stored.
     pub author: Field,
+    /// Secondary languages, stored (so a document can be rebuilt from the index).
+    pub other_langs: Field,
     /// Per stemmed language (ISO 639-1 code), the title, description and body of documents in
     /// that language, analysed with its stemmer; not stored.
     pub stemmed: Vec<(&'static str, Field)>,
@@ -95,6 +97,7 @@ pub fn build() -> (Schema, Fields) {
         fingerprint: builder.add_text_field("fingerprint", STRING | FAST),
         extractor_version: builder.add_u64_field("extractor_version", FAST),
         author: builder.add_text_field("author", STORED),
+        other_langs: builder.add_text_field("other_langs", STORED),
         stemmed: STEMMED_LANGUAGES
             .iter()
             .map(|(code, _)| {

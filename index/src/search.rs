@@ -399,6 +399,33 @@ mod tests {
     }
 
     #[test]
+    fn a_mixed_language_document_is_stemmed_in_each_of_its_languages() {
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let mut batch = index.batch().unwrap();
+        let mut mixed = doc(
+            "mixed.pdf",
+            "Annual report",
+            "Evaluation of telemedicine. Оценка телемедицинских услуг.",
+            "en",
+            &[],
+            &[],
+            None,
+        );
+        mixed.other_langs = vec!["ru".to_owned()];
+        batch.upsert(&mixed).unwrap();
+        batch.upsert(&doc("en.pdf", "Other report", "Оценка телемедицинских услуг.", "en", &[], &[], None)).unwrap();
+        batch.commit().unwrap();
+        // "телемедицинская" shares the Russian stem with "телемедицинских"; both documents also
+        // match it as a two-letter typo, but only the one with a Russian section has the stem.
+        let mut req = request("телемедицинская");
+        req.query_lang = Some("ru".to_owned());
+        req.prefix_last_word = false;
+        let results = index.search(&req).unwrap();
+        assert_eq!(ids(&results), ["mixed.pdf", "en.pdf"]);
+        assert!(results.hits[0].score > results.hits[1].score * 1.5, "{:?}", results.hits);
+    }
+
+    #[test]
     fn user_syntax_errors_degrade_to_words() {
         let index = sample_index();
         for query in ["\"unbalanced telemonitoring", "telemonitoring AND", "(( ]] -", "title:", "*", "-", "a:b:c"] {

@@ -23,6 +23,9 @@ pub struct IndexDocument {
     pub url: Option<String>,
     /// ISO 639-1 code or `und`.
     pub lang: String,
+    /// Other languages the document has sections in (a summary in Russian), most used first:
+    /// its text is also analysed with their stemmers.
+    pub other_langs: Vec<String>,
     /// `pdf`, `html` or `text`.
     pub kind: String,
     /// Curated document type.
@@ -126,8 +129,20 @@ fn to_tantivy(fields: &Fields, document: &IndexDocument) -> TantivyDocument {
     if let Some(url) = &document.url {
         doc.add_text(fields.url, url);
     }
-    // The document's own language also gets stemmed analysis, so that inflected forms meet.
-    if let Some(stemmed) = fields.stemmed_field(&document.lang) {
+    // The document's languages also get stemmed analysis, so that inflected forms meet; a
+    // mixed-language document is findable through each of its languages.
+    let mut stemmed_fields = Vec::new();
+    for lang in std::iter::once(&document.lang).chain(&document.other_langs) {
+        if let Some(field) = fields.stemmed_field(lang)
+            && !stemmed_fields.contains(&field)
+        {
+            stemmed_fields.push(field);
+        }
+    }
+    for other in &document.other_langs {
+        doc.add_text(fields.other_langs, other);
+    }
+    for stemmed in stemmed_fields {
         doc.add_text(stemmed, &document.title);
         if let Some(description) = &document.description {
             doc.add_text(stemmed, description);

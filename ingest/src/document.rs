@@ -97,6 +97,10 @@ pub struct Document {
     pub text: String,
     /// ISO 639-1 language code, or `und` when it cannot be told.
     pub lang: String,
+    /// Other languages a fair share of the text is written in (a Russian summary in an English
+    /// report), most used first; empty for single-language documents. The document is indexed
+    /// in `lang` and in each of these.
+    pub other_langs: Vec<String>,
     /// Topic slugs of the taxonomy (`assessment/cost-effectiveness`).
     pub topics: Vec<String>,
     /// ISO 3166-1 alpha-2 codes of the countries the document is about (and `EU`).

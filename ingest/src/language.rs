@@ -1,70 +1,201 @@
-//! Language detection: whatlang restricted to the Region's languages, fused with the language a
-//! file declares, answering an ISO 639-1 code or `und`.
+//! Language detection: the n-gram model of [`crate::langid`] for Latin, Cyrillic and Greek text
+//! and whatlang for the other scripts, both restricted to an allowlist, fused with the
+//! language a file declares, answering an ISO 639-1 code or `und`; per section for documents
+//! written in several languages.
 
 use whatlang::{Detector, Lang};
+
+use crate::langid::{self, Script};
 
 /// Text longer than this is sampled: detection on 20 kB is as good as on the whole book.
 const SAMPLE_BYTES: usize = 20_000;
 
-/// Below this many letters whatlang is a guess; the declared language is preferred.
+/// Below this many letters a document's language is not guessed from its text alone.
 const SHORT_TEXT_LETTERS: usize = 40;
+
+/// A declared language that the text does not contradict gets this bonus (log10 odds): enough
+/// to settle close neighbours (Croatian/Bosnian, Bokmål/Nynorsk), not to overrule clear text.
+const DECLARED_BONUS: f32 = 3.0;
+
+/// Confidence from which a query's language is trusted.
+const QUERY_MIN_CONFIDENCE: f64 = 0.5;
+
+/// Sections of a document are at least this long (bytes) before their language is detected.
+const SECTION_BYTES: usize = 600;
+
+/// At most this many sections (evenly spread) are examined in one document.
+const MAX_SECTIONS: usize = 48;
+
+/// A secondary language must cover this share of the examined letters, and this many letters.
+const SECONDARY_SHARE: f64 = 0.12;
+const SECONDARY_LETTERS: usize = 400;
 
 /// Detects document languages.
 pub struct LanguageDetector {
-    detector: Detector,
+    whatlang: Detector,
+    /// Which model languages are allowed (indexed like `langid::model().languages()`).
+    allowed: Vec<bool>,
     min_confidence: f64,
+}
+
+/// One detection: a language and how sure the detector is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// ISO 639-1 code.
+    pub lang: String,
+    /// Confidence in 0..=1.
+    pub confidence: f64,
 }
 
 impl LanguageDetector {
     /// A detector restricted to `allowlist` (ISO 639-1 codes; unknown codes are ignored, an
-    /// empty list allows every language whatlang knows). Answers below `min_confidence` are `und`
+    /// empty list allows every language known). Answers below `min_confidence` are `und`
     /// unless the file declared a language.
     pub fn new(allowlist: &[String], min_confidence: f64) -> Self {
+        let allow = |code: &str| allowlist.is_empty() || allowlist.iter().any(|a| a.eq_ignore_ascii_case(code));
         let langs: Vec<Lang> = allowlist.iter().filter_map(|code| lang_from_iso639_1(code)).collect();
-        let detector = if langs.is_empty() { Detector::new() } else { Detector::with_allowlist(langs) };
-        LanguageDetector { detector, min_confidence }
+        let whatlang = if langs.is_empty() { Detector::new() } else { Detector::with_allowlist(langs) };
+        let allowed = langid::model().languages().iter().map(|l| allow(&l.code)).collect();
+        LanguageDetector { whatlang, allowed, min_confidence }
     }
 
-    /// The language of `text`, using `declared` (an `<html lang>` or PDF `/Lang` value such as
-    /// `fr-BE`) when detection is unsure or the text too short to tell.
-    pub fn detect(&self, text: &str, declared: Option<&str>) -> String {
-        let declared = declared.and_then(normalise_code);
-        let sample = sample(text);
-        let letters = sample.chars().filter(|c| c.is_alphabetic()).take(SHORT_TEXT_LETTERS).count();
-        let detected = if letters < SHORT_TEXT_LETTERS { None } else { self.detector.detect(sample) };
-        match (detected, declared) {
-            (Some(info), _) if info.is_reliable() => iso639_1(info.lang()).to_owned(),
-            (_, Some(declared)) => declared,
-            (Some(info), None) if info.confidence() >= self.min_confidence => iso639_1(info.lang()).to_owned(),
+    /// The likeliest language of `text` and the detector's confidence, `declared` (a normalised
+    /// ISO 639-1 code) tipping close calls; `None` when the text has no letters or no allowed
+    /// language writes its script.
+    pub fn classify(&self, text: &str, declared: Option<&str>) -> Option<Detection> {
+        let (script, letters) = Script::dominant(text);
+        if letters == 0 {
+            return None;
+        }
+        if script == Script::Other {
+            let info = self.whatlang.detect(text)?;
+            let lang = iso639_1(info.lang()).to_owned();
+            let confidence = if declared == Some(lang.as_str()) { 1.0 } else { info.confidence() };
+            return Some(Detection { lang, confidence });
+        }
+        let model = langid::model();
+        let considered: Vec<bool> =
+            model.languages().iter().zip(&self.allowed).map(|(l, allowed)| *allowed && l.script == script).collect();
+        let mut scores = model.score(text, Some(script), &considered);
+        if let Some(declared) = declared {
+            for (cost, language) in scores.costs.iter_mut().zip(model.languages()) {
+                if language.code == declared {
+                    *cost -= DECLARED_BONUS;
+                }
+            }
+        }
+        let (best, confidence) = scores.best()?;
+        Some(Detection { lang: model.languages()[best].code.clone(), confidence: f64::from(confidence) })
+    }
+
+    /// The language of one short sample (a line, a query): the best guess, or `und` when the
+    /// detector is less sure than the configured minimum.
+    pub fn detect_sample(&self, text: &str) -> String {
+        match self.classify(text, None) {
+            Some(d) if d.confidence >= self.min_confidence => d.lang,
             _ => "und".to_owned(),
         }
     }
-}
 
-impl LanguageDetector {
     /// The language of a search query, only when detection is confident: a few words rarely
     /// tell their language, and a query of unknown language is matched in every language.
     pub fn detect_query(&self, text: &str) -> Option<String> {
         if text.chars().filter(|c| c.is_alphabetic()).count() < 3 {
             return None;
         }
-        let info = self.detector.detect(text)?;
-        (info.is_reliable() || info.confidence() >= QUERY_MIN_CONFIDENCE).then(|| iso639_1(info.lang()).to_owned())
+        self.classify(text, None).filter(|d| d.confidence >= QUERY_MIN_CONFIDENCE).map(|d| d.lang)
+    }
+
+    /// The language of `text`, using `declared` (an `<html lang>`, PDF `/Lang`, XMP
+    /// `dc:language` or sidecar value such as `fr-BE`) to settle close calls and when the text
+    /// is too short to tell.
+    pub fn detect(&self, text: &str, declared: Option<&str>) -> String {
+        let declared = declared.and_then(normalise_code);
+        let sample = sample(text);
+        let letters = sample.chars().filter(|c| c.is_alphabetic()).take(SHORT_TEXT_LETTERS).count();
+        let detected = if letters < SHORT_TEXT_LETTERS { None } else { self.classify(sample, declared.as_deref()) };
+        match (detected, declared) {
+            (Some(d), _) if d.confidence >= self.min_confidence => d.lang,
+            (_, Some(declared)) => declared,
+            _ => "und".to_owned(),
+        }
+    }
+
+    /// The languages other than `main` that `text` is also written in: sections (runs of
+    /// paragraphs) are detected one by one, and a language that covers a fair share of the text
+    /// is listed, most used first (a report with an English body and a Russian summary, main
+    /// language `en`, gives `["ru"]`).
+    pub fn other_languages(&self, text: &str, main: &str) -> Vec<String> {
+        let sections = sections(text);
+        let step = sections.len().div_ceil(MAX_SECTIONS).max(1);
+        let mut letters_by_lang: Vec<(String, usize)> = Vec::new();
+        let mut total = 0usize;
+        for section in sections.iter().step_by(step) {
+            let letters = section.chars().filter(|c| c.is_alphabetic()).count();
+            total += letters;
+            match self.classify(section, None) {
+                Some(d) if d.confidence >= self.min_confidence => {
+                    match letters_by_lang.iter_mut().find(|(l, _)| *l == d.lang) {
+                        Some((_, n)) => *n += letters,
+                        None => letters_by_lang.push((d.lang, letters)),
+                    }
+                }
+                _ => {}
+            }
+        }
+        letters_by_lang.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        letters_by_lang
+            .into_iter()
+            .filter(|(lang, letters)| {
+                let share = *letters as f64 / total.max(1) as f64;
+                lang != main && *letters >= SECONDARY_LETTERS && share >= SECONDARY_SHARE
+            })
+            .map(|(lang, _)| lang)
+            .collect()
     }
 }
 
-/// Confidence from which a query's language is trusted.
-const QUERY_MIN_CONFIDENCE: f64 = 0.5;
+/// Runs of paragraphs of at least [`SECTION_BYTES`] (the last one may be shorter), each capped
+/// at a few kilobytes so that one section costs what a long sample costs.
+fn sections(text: &str) -> Vec<&str> {
+    const CAP: usize = 3 * SECTION_BYTES;
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut offset = 0;
+    for para in text.split("\n\n") {
+        let begin = offset;
+        offset += para.len() + 2;
+        if para.trim().is_empty() {
+            continue;
+        }
+        let s = *start.get_or_insert(begin);
+        let end = (begin + para.len()).min(text.len());
+        if end - s >= SECTION_BYTES {
+            out.push(prefix(&text[s..end], CAP));
+            start = None;
+        }
+    }
+    if let Some(s) = start
+        && s < text.len()
+    {
+        out.push(prefix(&text[s..], CAP));
+    }
+    out
+}
 
-fn sample(text: &str) -> &str {
-    if text.len() <= SAMPLE_BYTES {
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
         return text;
     }
-    let mut end = SAMPLE_BYTES;
+    let mut end = max;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     &text[..end]
+}
+
+fn sample(text: &str) -> &str {
+    prefix(text, SAMPLE_BYTES)
 }
 
 /// Reduces a declared language tag (`pt-BR`, `EN_gb`, `ru-RU`) to its lower-case primary
@@ -84,8 +215,26 @@ pub fn language_name(code: &str) -> Option<&'static str> {
     if code == "und" {
         return Some("Undetermined");
     }
-    lang_from_iso639_1(code).map(|lang| lang.eng_name())
+    lang_from_iso639_1(code)
+        .map(|lang| lang.eng_name())
+        .or_else(|| EXTRA_NAMES.iter().find(|(c, _)| *c == code).map(|(_, name)| *name))
 }
+
+/// Languages the n-gram model answers that whatlang does not know.
+const EXTRA_NAMES: &[(&str, &str)] = &[
+    ("bs", "Bosnian"),
+    ("eu", "Basque"),
+    ("ga", "Irish"),
+    ("gl", "Galician"),
+    ("is", "Icelandic"),
+    ("kk", "Kazakh"),
+    ("ky", "Kyrgyz"),
+    ("lb", "Luxembourgish"),
+    ("mt", "Maltese"),
+    ("nn", "Norwegian Nynorsk"),
+    ("sq", "Albanian"),
+    ("tg", "Tajik"),
+];
 
 fn lang_from_iso639_1(code: &str) -> Option<Lang> {
     LANG_CODES.iter().find(|(_, c)| *c == code).map(|(l, _)| *l)
@@ -164,10 +313,13 @@ const LANG_CODES: &[(Lang, &str)] = &[
     (Lang::Zul, "zu"),
 ];
 
-/// The default allowlist: languages of the WHO European Region that whatlang knows.
+/// The default allowlist: the languages of the WHO European Region (official and widely used
+/// ones), Latin (old medical and academic texts), and the international languages reports of
+/// the Hub's partners also come in (Arabic, Chinese, Japanese, Vietnamese).
 pub const REGION_LANGUAGES: &[&str] = &[
-    "en", "fr", "de", "es", "it", "pt", "ru", "pl", "uk", "nl", "sv", "da", "nb", "fi", "et", "lv", "lt", "cs", "sk",
-    "sl", "hr", "sr", "hu", "ro", "bg", "el", "tr", "az", "hy", "ka", "he", "be", "mk", "uz", "tk", "ca", "cy", "la",
+    "en", "fr", "de", "es", "it", "pt", "ru", "pl", "uk", "nl", "sv", "da", "nb", "nn", "fi", "et", "lv", "lt", "cs",
+    "sk", "sl", "hr", "bs", "sr", "hu", "ro", "bg", "el", "ga", "mt", "sq", "mk", "eu", "ca", "gl", "cy", "is", "lb",
+    "tr", "az", "hy", "ka", "he", "be", "kk", "ky", "tg", "tk", "uz", "la", "ar", "zh", "ja", "vi",
 ];
 
 #[cfg(test)]
@@ -214,18 +366,50 @@ mod tests {
     }
 
     #[test]
-    fn queries_get_a_language_only_when_detection_is_confident() {
-        let d = detector();
-        assert_eq!(d.detect_query("le remboursement des applications de santé").as_deref(), Some("fr"));
-        assert_eq!(d.detect_query("Erstattung digitaler Gesundheitsanwendungen in Deutschland").as_deref(), Some("de"));
-        assert_eq!(d.detect_query("42"), None);
-    }
-
-    #[test]
     fn short_text_falls_back_to_the_declared_language_or_und() {
         let d = detector();
         assert_eq!(d.detect("mHealth", Some("pt-PT")), "pt");
         assert_eq!(d.detect("mHealth", None), "und");
         assert_eq!(d.detect("", Some("not a tag")), "und");
+    }
+
+    #[test]
+    fn a_russian_summary_in_an_english_report_is_a_second_language() {
+        let d = detector();
+        let english = "This report reviews how mobile health applications are assessed before public payers \
+            reimburse them. It compares the national frameworks of several member states, describes the \
+            evidence each one asks for, and sets out the costs and benefits observed in pilot programmes. \
+            Clinicians, payers and app makers were interviewed about the barriers they meet in practice.";
+        let russian = "В докладе рассматривается, как оцениваются мобильные приложения для здоровья перед \
+            тем, как государственные плательщики начинают их возмещать. Сравниваются национальные подходы \
+            нескольких государств, описываются требования к доказательствам и приводятся данные о расходах \
+            и пользе, полученные в пилотных программах. Врачи и разработчики рассказали о препятствиях.";
+        let text = format!("{english}\n\n{english}\n\n{english}\n\n{russian}\n\n{russian}");
+        let main = d.detect(&text, None);
+        assert_eq!(main, "en");
+        assert_eq!(d.other_languages(&text, &main), ["ru"]);
+        assert!(d.other_languages(&format!("{english}\n\n{english}"), "en").is_empty());
+    }
+
+    #[test]
+    fn a_declared_language_settles_close_calls_but_not_clear_text() {
+        let d = detector();
+        // A French text that declares English stays French.
+        let french = "La stratégie nationale précise comment les applications de santé mobile sont évaluées \
+            avant leur remboursement par l'assurance maladie.";
+        assert_eq!(d.detect(french, Some("en")), "fr");
+        // The whatlang gap languages are answered.
+        assert_eq!(
+            d.detect("Is é an tseirbhís sláinte atá freagrach as an aip nua a sholáthar do na hothair.", None),
+            "ga"
+        );
+    }
+
+    #[test]
+    fn queries_get_a_language_only_when_detection_is_confident() {
+        let d = detector();
+        assert_eq!(d.detect_query("le remboursement des applications de santé").as_deref(), Some("fr"));
+        assert_eq!(d.detect_query("Erstattung digitaler Gesundheitsanwendungen in Deutschland").as_deref(), Some("de"));
+        assert_eq!(d.detect_query("42"), None);
     }
 }

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod fold;
 pub mod html;
 pub mod isolation;
+pub mod langid;
 pub mod language;
 pub mod language_labels;
 pub mod pdf;

@@ -136,6 +136,7 @@ impl DocumentProcessor {
             }
             None => self.languages.detect(&extraction.text, extraction.lang_hint.as_deref()),
         };
+        let other_langs = self.languages.other_languages(&extraction.text, &lang);
         let topics = match sidecar.topics {
             Some(topics) => {
                 let (known, unknown): (Vec<String>, Vec<String>) =
@@ -172,6 +173,7 @@ impl DocumentProcessor {
             kind,
             title,
             lang,
+            other_langs,
             topics,
             countries,
             published,

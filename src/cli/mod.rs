@@ -1,6 +1,8 @@
-//! The command line: `serve`, `ingest`, `extract`, `search`, `reingest`.
+//! The command line: `serve`, `ingest`, `extract`, `search`, `reingest`, `detect-lang`, `eval`,
+//! `bench`.
 
 mod bench;
+mod detect_lang;
 mod eval;
 mod extract;
 mod ingest;
@@ -123,6 +125,13 @@ pub enum Command {
         per_page: Option<usize>,
         /// The query (words may be given unquoted).
         query: Vec<String>,
+    },
+    /// Detect the language of each line of standard input; print one ISO 639-1 code (or
+    /// `und`) per line, in order.
+    DetectLang {
+        /// Configuration file (default: ./hubsearch.toml if present).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -318,6 +327,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             pairs.extend(page.map(|v| ("page".to_owned(), v.to_string())));
             pairs.extend(per_page.map(|v| ("per_page".to_owned(), v.to_string())));
             search::run(&config, &pairs, json)
+        }
+        Command::DetectLang { config } => {
+            let config = Config::load(config.as_deref())?;
+            init_logging(config.log_format, "error");
+            detect_lang::run(&config)
         }
     }
 }

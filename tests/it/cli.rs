@@ -153,3 +153,27 @@ fn extract_without_sidecars_shows_what_detection_finds() {
     assert_eq!(detected["countries"], serde_json::json!(["PT"]));
     assert_eq!(detected["topics"], serde_json::json!(["chronic-disease/respiratory"]));
 }
+
+#[test]
+fn detect_lang_answers_one_code_per_line_in_order() {
+    use std::io::Write;
+    // Sentences written for this test; the empty and the digits-only lines have no language.
+    let input = "La stratégie nationale précise comment les applications de santé sont évaluées.\n\
+                 \n\
+                 Tá an tseirbhís sláinte ag obair ar aip nua do dhaoine a bhfuil diaibéiteas orthu.\n\
+                 Il-Gvern ħabbar li l-applikazzjoni l-ġdida se tgħin lill-pazjenti jieħdu ħsieb saħħithom.\n\
+                 12345 678\n\
+                 Министерство здравоохранения представило новое приложение для пациентов с диабетом.\n\
+                 Το υπουργείο υγείας παρουσίασε μια νέα εφαρμογή για ασθενείς με διαβήτη.";
+    let mut child = Command::new(binary())
+        .arg("detect-lang")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run hubsearch detect-lang");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let lines: Vec<String> = String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
+    assert_eq!(lines, ["fr", "und", "ga", "mt", "und", "ru", "el"]);
+}

@@ -37,7 +37,8 @@ pub fn read(doc: &Document) -> Metadata {
         subject: xmp_field("dc:description").or_else(|| info_text(b"Subject")),
         keywords: xmp_field("pdf:Keywords").or_else(|| info_text(b"Keywords")),
         created: info_text(b"CreationDate").or_else(|| xmp_field("xmp:CreateDate")),
-        lang: catalog.and_then(|c| lang(doc, c)),
+        // `/Lang` first; XMP `dc:language` (a bag: its first entry) when there is none.
+        lang: catalog.and_then(|c| lang(doc, c)).or_else(|| xmp_field("dc:language").filter(|l| l != "x-default")),
     }
 }
 
@@ -138,7 +139,9 @@ mod tests {
         let xmp = Xmp(r#"<x:xmpmeta><rdf:RDF><rdf:Description pdf:Keywords="mHealth, apps" xmp:CreateDate="2021-03-04T10:00:00Z">
             <dc:title><rdf:Alt><rdf:li xml:lang="fr">Titre</rdf:li><rdf:li xml:lang="x-default">Telemonitoring &amp; COPD</rdf:li></rdf:Alt></dc:title>
             <dc:creator><rdf:Seq><rdf:li>Ana Silva</rdf:li></rdf:Seq></dc:creator>
+            <dc:language><rdf:Bag><rdf:li>pt-PT</rdf:li><rdf:li>en</rdf:li></rdf:Bag></dc:language>
             </rdf:Description></rdf:RDF></x:xmpmeta>"#.to_owned());
+        assert_eq!(xmp.field("dc:language").as_deref(), Some("pt-PT"), "the first language of the bag");
         assert_eq!(xmp.field("dc:title").as_deref(), Some("Telemonitoring & COPD"));
         assert_eq!(xmp.field("dc:creator").as_deref(), Some("Ana Silva"));
         assert_eq!(xmp.field("pdf:Keywords").as_deref(), Some("mHealth, apps"));

@@ -1,0 +1,370 @@
+//! The character n-gram and word model that tells the Region's Latin, Cyrillic and Greek
+//! languages apart, including those whatlang cannot answer (Irish, Maltese, Albanian, Basque,
+//! Welsh, Icelandic, Bosnian, Nynorsk, Luxembourgish, Kazakh, Kyrgyz, Tajik, Turkmen, Uzbek…).
+//!
+//! The model (`data/langid-model.tsv`) is built by `tools/langid/build-model.py` from openly
+//! licensed text that packages ship; `tools/langid/README.md` says which and how. Scoring is
+//! naive Bayes over whole words and character 1- to 4-grams of space-padded words, in log10
+//! costs (lower is likelier), with one floor for features a language did not keep.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The model, gzip-compressed (7 MB of TSV, 2 MB compressed).
+const MODEL_TSV_GZ: &[u8] = include_bytes!("../data/langid-model.tsv.gz");
+
+/// Longest character n-gram in the model (n = 0 stands for whole words).
+const NMAX: usize = 4;
+
+/// Evidence of the naive Bayes model is counted about once per n-gram order, so raw cost
+/// differences overstate certainty; confidences divide them by this.
+const CONFIDENCE_TEMPER: f32 = 5.0;
+
+/// The writing system of a text or a language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Latin letters (with any diacritics).
+    Latin,
+    /// Cyrillic letters.
+    Cyrillic,
+    /// Greek letters.
+    Greek,
+    /// Anything else (Armenian, Georgian, Hebrew, Arabic, Han…): not this model's business.
+    Other,
+}
+
+impl Script {
+    /// The script of one letter.
+    pub fn of(c: char) -> Script {
+        match c as u32 {
+            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => Script::Latin,
+            0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Script::Cyrillic,
+            0x370..=0x3FF | 0x1F00..=0x1FFF => Script::Greek,
+            _ => Script::Other,
+        }
+    }
+
+    /// The script most letters of `text` are written in, with the number of letters seen.
+    pub fn dominant(text: &str) -> (Script, usize) {
+        let mut counts = [0usize; 4];
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            counts[Script::of(c) as usize] += 1;
+        }
+        let total = counts.iter().sum();
+        let best = (0..4).max_by_key(|&i| counts[i]).unwrap_or(0);
+        let script = [Script::Latin, Script::Cyrillic, Script::Greek, Script::Other][best];
+        (script, total)
+    }
+}
+
+/// One language of the model.
+#[derive(Debug, Clone)]
+pub struct ModelLanguage {
+    /// ISO 639-1 code answered (`uz` for the model's `uz_cyrl`).
+    pub code: String,
+    /// Script its training text is written in.
+    pub script: Script,
+    floors: [f32; NMAX + 1],
+    prior_per_word: f32,
+}
+
+/// The scores of one text: a cost per model language (lower is likelier).
+#[derive(Debug, Clone)]
+pub struct Scores {
+    /// Cost per language, in the model's order; `f32::INFINITY` for languages not considered.
+    pub costs: Vec<f32>,
+    /// Number of words scored.
+    pub words: usize,
+}
+
+/// The loaded model.
+pub struct NgramModel {
+    languages: Vec<ModelLanguage>,
+    /// Feature hash to (language index, cost) for the languages that kept the feature.
+    features: HashMap<u64, Vec<(u16, f32)>, BuildHasherDefault<PreHashed>>,
+}
+
+/// The model shipped with the crate, parsed once.
+pub fn model() -> &'static NgramModel {
+    static MODEL: LazyLock<NgramModel> = LazyLock::new(|| {
+        let mut tsv = String::new();
+        // The bytes are part of the binary, checked by the tests: a failure here is a build defect.
+        let read = std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(MODEL_TSV_GZ), &mut tsv);
+        debug_assert!(read.is_ok(), "the shipped language model does not decompress");
+        NgramModel::parse(&tsv)
+    });
+    &MODEL
+}
+
+impl NgramModel {
+    /// Parses the TSV model (`lang, n|floor|prior, gram, cost`). Malformed lines are skipped:
+    /// the file ships with the code and is checked by the tests below.
+    pub fn parse(tsv: &str) -> NgramModel {
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut languages: Vec<ModelLanguage> = Vec::new();
+        let mut features: HashMap<u64, Vec<(u16, f32)>, BuildHasherDefault<PreHashed>> = HashMap::default();
+        let mut best_letter: Vec<(f32, Script)> = Vec::new();
+        for line in tsv.lines().filter(|l| !l.starts_with('#')) {
+            let mut cols = line.split('\t');
+            let (Some(label), Some(kind), Some(gram), Some(cost)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
+                continue;
+            };
+            let Ok(cost) = cost.parse::<f32>() else { continue };
+            let lang = *index.entry(label).or_insert_with(|| {
+                languages.push(ModelLanguage {
+                    code: label.split('_').next().unwrap_or(label).to_owned(),
+                    script: Script::Other,
+                    floors: [12.0; NMAX + 1],
+                    prior_per_word: 0.0,
+                });
+                best_letter.push((f32::INFINITY, Script::Other));
+                languages.len() - 1
+            });
+            match kind {
+                "prior" => languages[lang].prior_per_word = cost,
+                "floor" => {
+                    if let Ok(n) = gram.parse::<usize>()
+                        && n <= NMAX
+                    {
+                        languages[lang].floors[n] = cost;
+                    }
+                }
+                n => {
+                    let Ok(n) = n.parse::<usize>() else { continue };
+                    if n > NMAX {
+                        continue;
+                    }
+                    if n == 1
+                        && cost < best_letter[lang].0
+                        && let Some(c) = gram.chars().next().filter(|c| c.is_alphabetic())
+                    {
+                        best_letter[lang] = (cost, Script::of(c));
+                    }
+                    features.entry(feature_hash(n, gram.chars())).or_default().push((lang as u16, cost));
+                }
+            }
+        }
+        // One floor for all: an unseen feature must not cost a small model (a language known
+        // only from the UDHR) less than a large one, or garbage and code would read as Latin.
+        let mut floors = [0f32; NMAX + 1];
+        for language in &languages {
+            for (floor, own) in floors.iter_mut().zip(language.floors) {
+                *floor = floor.max(own);
+            }
+        }
+        for (language, (_, script)) in languages.iter_mut().zip(best_letter) {
+            language.script = script;
+            language.floors = floors;
+        }
+        NgramModel { languages, features }
+    }
+
+    /// The model's languages, in the order of [`Scores::costs`].
+    pub fn languages(&self) -> &[ModelLanguage] {
+        &self.languages
+    }
+
+    /// Scores the words of `text` written in `script` (all words for `None`) for the languages
+    /// `considered` marks (indexed like [`Self::languages`]). Words in another script say
+    /// nothing about the languages of this one (and would favour the smallest models).
+    pub fn score(&self, text: &str, script: Option<Script>, considered: &[bool]) -> Scores {
+        let lowered = text.nfc().collect::<String>().to_lowercase();
+        let mut counts = [0f32; NMAX + 1];
+        let mut adjust = vec![0f32; self.languages.len()];
+        let mut padded: Vec<char> = Vec::with_capacity(64);
+        let mut words = 0usize;
+        for word in words_of(&lowered) {
+            if let Some(script) = script
+                && word.chars().next().map(Script::of) != Some(script)
+            {
+                continue;
+            }
+            words += 1;
+            padded.clear();
+            padded.push(' ');
+            padded.extend(word.chars().map(|c| if c == '’' { '\'' } else { c }));
+            padded.push(' ');
+            self.add(0, feature_hash(0, padded[1..padded.len() - 1].iter().copied()), &mut counts, &mut adjust);
+            for n in 1..=NMAX.min(padded.len()) {
+                for gram in padded.windows(n) {
+                    if n == 1 && gram[0] == ' ' {
+                        continue;
+                    }
+                    self.add(n, feature_hash(n, gram.iter().copied()), &mut counts, &mut adjust);
+                }
+            }
+        }
+        let costs = self
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(i, language)| {
+                if !considered.get(i).copied().unwrap_or(false) {
+                    return f32::INFINITY;
+                }
+                let floor: f32 = counts.iter().zip(language.floors).map(|(count, floor)| count * floor).sum();
+                floor + adjust[i] + language.prior_per_word * words as f32
+            })
+            .collect();
+        Scores { costs, words }
+    }
+
+    fn add(&self, n: usize, hash: u64, counts: &mut [f32; NMAX + 1], adjust: &mut [f32]) {
+        counts[n] += 1.0;
+        if let Some(entries) = self.features.get(&hash) {
+            for &(lang, cost) in entries {
+                let lang = lang as usize;
+                adjust[lang] += cost - self.languages[lang].floors[n];
+            }
+        }
+    }
+}
+
+impl Scores {
+    /// The likeliest language (index into the model's languages) and a confidence in 0..=1: the
+    /// tempered posterior of the best language against the others considered.
+    pub fn best(&self) -> Option<(usize, f32)> {
+        let (best, &cost) =
+            self.costs.iter().enumerate().filter(|(_, c)| c.is_finite()).min_by(|a, b| a.1.total_cmp(b.1))?;
+        if self.words == 0 {
+            return None;
+        }
+        let mass: f32 =
+            self.costs.iter().filter(|c| c.is_finite()).map(|c| 10f32.powf(-(c - cost) / CONFIDENCE_TEMPER)).sum();
+        Some((best, 1.0 / mass))
+    }
+}
+
+/// Words: runs of letters, an apostrophe between two letters kept (`l'evaluation`, `ta'`).
+pub fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find(|c: char| c.is_alphabetic())?;
+        let tail = &rest[start..];
+        let mut end = tail.len();
+        let mut chars = tail.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c.is_alphabetic() {
+                continue;
+            }
+            let apostrophe = c == '\'' || c == '’';
+            if apostrophe && chars.peek().is_some_and(|(_, next)| next.is_alphabetic()) {
+                continue;
+            }
+            end = i;
+            break;
+        }
+        rest = &tail[end..];
+        Some(&tail[..end])
+    })
+}
+
+/// FNV-1a over the n-gram order and the characters: stable across runs and platforms.
+fn feature_hash(n: usize, chars: impl Iterator<Item = char>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ n as u64;
+    hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    for c in chars {
+        hash ^= c as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect(text: &str) -> String {
+        let m = model();
+        let (script, _) = Script::dominant(text);
+        let considered: Vec<bool> = m.languages().iter().map(|l| l.script == script).collect();
+        let (best, _) = m.score(text, Some(script), &considered).best().expect("a language");
+        m.languages()[best].code.clone()
+    }
+
+    #[test]
+    fn the_shipped_model_knows_the_gap_languages_in_their_scripts() {
+        let m = model();
+        for (code, script) in [
+            ("ga", Script::Latin),
+            ("mt", Script::Latin),
+            ("sq", Script::Latin),
+            ("eu", Script::Latin),
+            ("cy", Script::Latin),
+            ("is", Script::Latin),
+            ("bs", Script::Latin),
+            ("nn", Script::Latin),
+            ("lb", Script::Latin),
+            ("kk", Script::Cyrillic),
+            ("ky", Script::Cyrillic),
+            ("tg", Script::Cyrillic),
+            ("tk", Script::Latin),
+            ("uz", Script::Latin),
+            ("el", Script::Greek),
+        ] {
+            assert!(
+                m.languages().iter().any(|l| l.code == code && l.script == script),
+                "{code} missing or in the wrong script"
+            );
+        }
+    }
+
+    #[test]
+    fn tells_apart_languages_whatlang_cannot_answer() {
+        // Sentences written for this test (not from any training or evaluation text).
+        let samples = [
+            ("ga", "Tá an tseirbhís sláinte ag obair ar aip nua do dhaoine a bhfuil diaibéiteas orthu."),
+            ("mt", "Il-Gvern ħabbar li l-applikazzjoni l-ġdida se tgħin lill-pazjenti jieħdu ħsieb saħħithom."),
+            ("sq", "Ministria e Shëndetësisë prezantoi një aplikacion të ri për pacientët me diabet."),
+            ("eu", "Osasun sailak aplikazio berri bat aurkeztu du diabetesa duten gaixoentzat."),
+            ("cy", "Mae'r gwasanaeth iechyd wedi lansio ap newydd ar gyfer pobl sydd â diabetes yng Nghymru."),
+            ("is", "Heilbrigðisráðuneytið kynnti nýtt forrit fyrir sjúklinga með sykursýki á Íslandi."),
+            ("nn", "Helsedepartementet har laga ei ny app som skal hjelpe folk som ikkje får nok hjelp heime."),
+            ("nb", "Helsedepartementet har laget en ny app som skal hjelpe folk som ikke får nok hjelp hjemme."),
+            ("kk", "Денсаулық сақтау министрлігі қант диабеті бар науқастарға арналған жаңа қосымшаны ұсынды."),
+            ("uk", "Міністерство охорони здоров'я представило новий застосунок для пацієнтів з діабетом."),
+            ("ru", "Министерство здравоохранения представило новое приложение для пациентов с диабетом."),
+        ];
+        for (want, text) in samples {
+            assert_eq!(detect(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn words_keep_inner_apostrophes_only() {
+        let words: Vec<&str> = words_of("l'évaluation, ta' 'quoted' x2y — ħafna’s").collect();
+        assert_eq!(words, ["l'évaluation", "ta", "quoted", "x", "y", "ħafna’s"]);
+    }
+
+    #[test]
+    fn no_letters_no_answer() {
+        let m = model();
+        let all = vec![true; m.languages().len()];
+        assert!(m.score("12 345 — !!", None, &all).best().is_none());
+    }
+}

@@ -1,7 +1,7 @@
 //! The one typed configuration: defaults that work with no file, then `hubsearch.toml` (or
 //! `--config FILE`), then `HUBSEARCH_*` environment variables, then command-line flags.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -30,6 +30,9 @@ pub struct Config {
     pub ingest_on_start: bool,
     /// Log output: `text` or `json`.
     pub log_format: LogFormat,
+    /// Searches a minute one client address may make (`HUBSEARCH_RATE_LIMIT_PER_MINUTE`); 0
+    /// turns the limit off. Partner keys have their own limit on top of this one.
+    pub rate_limit_per_minute: u32,
     /// Search limits and defaults.
     pub search: SearchConfig,
     /// Language detection.
@@ -130,11 +133,21 @@ pub struct HttpConfig {
     pub request_timeout_secs: u64,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// Requests handled at once; more are answered at once with 503 and `Retry-After`.
+    pub max_concurrent_requests: usize,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed when finding the
+    /// client of a request (for rate limiting). Empty: the peer address is the client.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { request_timeout_secs: 10, max_body_bytes: 64 * 1024 }
+        HttpConfig {
+            request_timeout_secs: 10,
+            max_body_bytes: 64 * 1024,
+            max_concurrent_requests: 512,
+            trusted_proxies: Vec::new(),
+        }
     }
 }
 
@@ -147,6 +160,7 @@ impl Default for Config {
             workers: 0,
             ingest_on_start: true,
             log_format: LogFormat::Text,
+            rate_limit_per_minute: 300,
             search: SearchConfig::default(),
             languages: LanguageConfig::default(),
             classify: ClassifyConfig::default(),
@@ -191,6 +205,8 @@ impl Config {
         );
         anyhow::ensure!(s.max_page >= 1, "search.max_page must be at least 1");
         anyhow::ensure!(s.max_query_chars >= 1, "search.max_query_chars must be at least 1");
+        anyhow::ensure!(self.http.max_concurrent_requests >= 1, "http.max_concurrent_requests must be at least 1");
+        anyhow::ensure!(self.http.request_timeout_secs >= 1, "http.request_timeout_secs must be at least 1");
         let mut keys: Vec<&str> = self.partners.iter().map(|p| p.key.as_str()).collect();
         keys.sort_unstable();
         if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {

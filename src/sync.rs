@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::metrics::{self, IngestCounts};
 use anyhow::Context;
 use index::{IndexDocument, SearchIndex};
 use ingest::pipeline::IngestTask;
@@ -68,7 +69,21 @@ impl LibrarySync<'_> {
     /// Runs one synchronisation. With `full`, every file is extracted again even if unchanged.
     /// Fails only when the library cannot be read or the index cannot be written; per-file
     /// problems are in the report.
-    pub fn run(&self, full: bool, mut on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
+    pub fn run(&self, full: bool, on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
+        let started = Instant::now();
+        let result = self.run_once(full, on_progress);
+        let counts = result.as_ref().map_err(|_| ()).map(|report| IngestCounts {
+            added: report.added as u64,
+            updated: report.updated as u64,
+            deleted: report.deleted as u64,
+            unchanged: report.unchanged as u64,
+            failed: report.failed.len() as u64,
+        });
+        metrics::global().record_ingest(counts, started.elapsed());
+        result
+    }
+
+    fn run_once(&self, full: bool, mut on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
         let scan = LibraryWalker::new(&self.library).scan()?;
         let indexed = self.index.indexed_states().context("cannot read the index")?;
@@ -104,7 +119,8 @@ impl LibrarySync<'_> {
             done += 1;
             on_progress(SyncProgress { done, total });
             match outcome {
-                Outcome::Document { file, document } => {
+                Outcome::Document { file, document, elapsed } => {
+                    metrics::global().record_extraction(document.kind.as_str(), elapsed);
                     for warning in &document.warnings {
                         report.warnings.push(SyncFailure { path: file.path.clone(), reason: warning.clone() });
                     }

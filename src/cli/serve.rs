@@ -1,7 +1,9 @@
 //! `hubsearch serve`: the HTTP API, serving at once while the library is ingested in the
 //! background.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::serve::ListenerExt;
@@ -14,10 +16,17 @@ use crate::http::router;
 use crate::state::AppState;
 use crate::sync::LibrarySync;
 
+/// How long blocking work (searches, an ingestion) gets to finish once the server has stopped.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(serve(config))?;
+    // Requests in flight have been drained by now. A synchronisation still running on a
+    // blocking thread is not waited for (it could take minutes): its batch is never committed,
+    // so the index on disk stays at its last commit and the next start picks up the changes.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -70,7 +79,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await.context("server error")?;
+    let ingesting = state.clone();
+    // The peer address feeds the per-client rate limit.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server error")?;
+    if !ingesting.is_ready() {
+        tracing::warn!("shutting down during the start-up ingestion: it is abandoned, nothing of it is committed");
+    }
     tracing::info!("shut down");
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod browser;
 mod cli;
+mod hardening;
 mod search_api;
 mod serve;
 mod support;

@@ -3,6 +3,7 @@
 mod browser;
 mod cli;
 mod hardening;
+mod load;
 mod search_api;
 mod serve;
 mod support;

@@ -10,6 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::partners::PartnerConfig;
+use crate::secret::Secret;
 
 /// Name of the configuration file looked for in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "hubsearch.toml";
@@ -33,6 +34,9 @@ pub struct Config {
     /// Searches a minute one client address may make (`HUBSEARCH_RATE_LIMIT_PER_MINUTE`); 0
     /// turns the limit off. Partner keys have their own limit on top of this one.
     pub rate_limit_per_minute: u32,
+    /// Bearer token of the admin API (`HUBSEARCH_ADMIN_TOKEN`); none: the admin API is off.
+    /// Never printed: `Debug` and serialisation show `[redacted]`.
+    pub admin_token: Option<Secret>,
     /// Search limits and defaults.
     pub search: SearchConfig,
     /// Language detection.
@@ -161,6 +165,7 @@ impl Default for Config {
             ingest_on_start: true,
             log_format: LogFormat::Text,
             rate_limit_per_minute: 300,
+            admin_token: None,
             search: SearchConfig::default(),
             languages: LanguageConfig::default(),
             classify: ClassifyConfig::default(),
@@ -264,6 +269,29 @@ mod tests {
             assert_eq!(config.library, PathBuf::from("docs"));
             assert_eq!(config.search.max_per_page, 30);
             assert_eq!(config.data, PathBuf::from("/var/lib/hubsearch"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_and_limits_come_from_the_environment_and_secrets_are_never_printed() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HUBSEARCH_ADMIN_TOKEN", "tok-5ecret-value");
+            jail.set_env("HUBSEARCH_RATE_LIMIT_PER_MINUTE", "0");
+            jail.set_env("HUBSEARCH_HTTP__TRUSTED_PROXIES", "[\"10.0.0.1\", \"::1\"]");
+            let config = Config::load(None).expect("config");
+            assert_eq!(config.admin_token.as_ref().map(Secret::expose), Some("tok-5ecret-value"));
+            assert_eq!(config.rate_limit_per_minute, 0);
+            assert_eq!(config.http.trusted_proxies.len(), 2);
+            let dumps = [format!("{config:?}"), format!("{config:#?}"), serde_json::to_string(&config).unwrap()];
+            for dump in dumps {
+                assert!(!dump.contains("5ecret"), "{dump}");
+                assert!(dump.contains("redacted"), "{dump}");
+            }
+            // An error elsewhere in the configuration does not carry the token along.
+            jail.set_env("HUBSEARCH_SEARCH__MAX_PER_PAGE", "lots");
+            let err = format!("{:#} {:?}", Config::load(None).unwrap_err(), Config::load(None).unwrap_err());
+            assert!(err.to_lowercase().contains("max_per_page") && !err.contains("5ecret"), "{err}");
             Ok(())
         });
     }

@@ -11,5 +11,6 @@ pub mod metrics;
 pub mod partners;
 pub mod rate_limit;
 pub mod search_params;
+pub mod secret;
 pub mod state;
 pub mod sync;

@@ -149,17 +149,16 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 /// Largest framework error message carried over into a problem's detail.
 const MAX_DETAIL_BYTES: usize = 2048;
 
-/// Middleware: an error answer that is not already a problem document (a rejection from an
-/// extractor, the body limit's 413) becomes one, keeping its status and headers and using its
+/// Middleware: an error answer in plain text or without a body (a rejection from an
+/// extractor, the body limit's 413) becomes a problem document, keeping its status and headers and using its
 /// text as the detail.
 pub async fn problems_for_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // Only bodies meant for no one in particular (none, or plain text from the framework) are
+    // rewritten: a handler's JSON answer (such as `/readyz`'s 503) is its contract.
+    let is_plain = response.headers().get(header::CONTENT_TYPE).is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !is_plain {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -258,6 +257,12 @@ mod tests {
         let router = Router::new()
             .route("/page", get(|| async { axum::response::Html("<p>hi</p>") }))
             .route("/teapot", get(|| async { (StatusCode::IM_A_TEAPOT, "short and stout") }))
+            .route(
+                "/not-ready",
+                get(|| async {
+                    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"status": "ingesting"})))
+                }),
+            )
             .layer(from_fn(problems_for_errors))
             .layer(from_fn(security_headers));
         let (status, headers, json) = send(&router, "/teapot").await;
@@ -267,6 +272,11 @@ mod tests {
         assert_eq!(json["status"], 418);
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert!(!headers.contains_key(header::CONTENT_SECURITY_POLICY), "not HTML");
+
+        let (status, headers, json) = send(&router, "/not-ready").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "a handler's own JSON is kept");
+        assert_eq!(json["status"], "ingesting");
 
         let (status, headers, _) = send(&router, "/page").await;
         assert_eq!(status, StatusCode::OK);

@@ -1,12 +1,13 @@
 //! `GET /api/v1/search`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use tokio::sync::Semaphore;
 
 use crate::http::problem::Problem;
 use crate::labels::FacetLabels;
@@ -31,6 +32,11 @@ pub async fn search(
     let started = Instant::now();
     let request = params.request.clone();
     let search_state = state.clone();
+    // Searches run a few at a time, in arrival order: hundreds of blocking threads fighting for
+    // a few cores would serve some requests in milliseconds and starve others for seconds.
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| Semaphore::new(state.config().worker_count() * 2));
+    let _slot = slots.acquire().await.map_err(|err| Problem::internal(&err).into_response())?;
     // tantivy is synchronous: keep it off the async workers.
     let results = tokio::task::spawn_blocking(move || search_state.index().search(&request))
         .await

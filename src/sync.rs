@@ -143,9 +143,9 @@ impl LibrarySync<'_> {
             }
         });
         if let Some(err) = write_error {
-            return Err(err).context("cannot write to the index; nothing was committed");
+            return Err(err).context("cannot write to the index (disk full or not writable?); nothing was committed");
         }
-        batch.commit().context("cannot commit the index")?;
+        batch.commit().context("cannot commit the index (disk full or not writable?); nothing was committed")?;
         report.duration = started.elapsed();
         Ok(report)
     }

@@ -139,6 +139,10 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Requests handled at once; more are answered at once with 503 and `Retry-After`.
     pub max_concurrent_requests: usize,
+    /// Connections open at once; more wait in the kernel's backlog until one closes.
+    pub max_connections: usize,
+    /// Seconds a connection may stay silent (nothing read or written) before it is closed.
+    pub idle_timeout_secs: u64,
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed when finding the
     /// client of a request (for rate limiting). Empty: the peer address is the client.
     pub trusted_proxies: Vec<IpAddr>,
@@ -150,6 +154,8 @@ impl Default for HttpConfig {
             request_timeout_secs: 10,
             max_body_bytes: 64 * 1024,
             max_concurrent_requests: 512,
+            max_connections: 4096,
+            idle_timeout_secs: 60,
             trusted_proxies: Vec::new(),
         }
     }
@@ -212,6 +218,8 @@ impl Config {
         anyhow::ensure!(s.max_query_chars >= 1, "search.max_query_chars must be at least 1");
         anyhow::ensure!(self.http.max_concurrent_requests >= 1, "http.max_concurrent_requests must be at least 1");
         anyhow::ensure!(self.http.request_timeout_secs >= 1, "http.request_timeout_secs must be at least 1");
+        anyhow::ensure!(self.http.max_connections >= 1, "http.max_connections must be at least 1");
+        anyhow::ensure!(self.http.idle_timeout_secs >= 1, "http.idle_timeout_secs must be at least 1");
         let mut keys: Vec<&str> = self.partners.iter().map(|p| p.key.as_str()).collect();
         keys.sort_unstable();
         if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {

@@ -1,17 +1,18 @@
 //! `hubsearch serve`: the HTTP API, serving at once while the library is ingested in the
 //! background.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use index::SearchIndex;
 use ingest::DocumentProcessor;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use crate::config::Config;
+use crate::http::listener::{GuardedListener, PeerAddr};
 use crate::http::router;
 use crate::state::AppState;
 use crate::sync::LibrarySync;
@@ -75,14 +76,31 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
 
     tracing::info!("listening on http://{address}");
-    // Small JSON answers on keep-alive connections otherwise wait for the peer's delayed ACK.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
+    let http = state.config().http.clone();
+    let listener = GuardedListener::new(listener, http.max_connections, Duration::from_secs(http.idle_timeout_secs));
     let ingesting = state.clone();
     // The peer address feeds the per-client rate limit.
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server error")?;
+    let app = router(state).into_make_service_with_connect_info::<PeerAddr>();
+    let stop = Arc::new(Notify::new());
+    let stopped = stop.clone();
+    let mut server = tokio::spawn(async move {
+        axum::serve(listener, app).with_graceful_shutdown(async move { stopped.notified().await }).await
+    });
+    tokio::select! {
+        result = &mut server => return result.context("server task failed")?.context("server error"),
+        () = shutdown_signal() => {}
+    }
+    // Stop accepting and let requests in flight finish; they end within the request timeout,
+    // so a connection still open after that (a client that never finishes its request) is
+    // not waited for.
+    stop.notify_one();
+    let drain = Duration::from_secs(http.request_timeout_secs + 2);
+    match tokio::time::timeout(drain, &mut server).await {
+        Ok(result) => result.context("server task failed")?.context("server error")?,
+        Err(_) => {
+            tracing::warn!(seconds = drain.as_secs(), "connections still open after the drain time; closing them")
+        }
+    }
     if !ingesting.is_ready() {
         tracing::warn!("shutting down during the start-up ingestion: it is abandoned, nothing of it is committed");
     }

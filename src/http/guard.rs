@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
 
+use crate::http::listener::PeerAddr;
 use crate::http::problem::Problem;
 use crate::http::widget::PAGE_CSP;
 use crate::rate_limit::{ClientRateLimiter, client_address};
@@ -99,10 +100,12 @@ pub async fn rate_limit(State(limit): State<SearchRateLimit>, request: Request, 
     if !limit.limiter.is_enabled() {
         return next.run(request).await;
     }
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(address)| address.ip());
+    let extensions = request.extensions();
+    let peer = extensions
+        .get::<ConnectInfo<PeerAddr>>()
+        .map(|ConnectInfo(PeerAddr(address))| address.ip())
+        .or_else(|| extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(address)| address.ip()))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let client = client_address(peer, request.headers(), &limit.trusted_proxies);
     match limit.limiter.check(client, Instant::now()) {
         Ok(()) => next.run(request).await,

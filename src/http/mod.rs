@@ -3,6 +3,7 @@
 mod documents;
 pub mod guard;
 mod health;
+pub mod listener;
 pub mod metrics;
 pub mod problem;
 mod search;

@@ -180,3 +180,41 @@ fn sigterm_during_ingestion_stops_promptly_and_leaves_a_usable_index() {
     let total = json["total"].as_u64().unwrap();
     assert!(logs.contains("abandoned") || total > 0, "either abandoned or committed: {total} hits\n{logs}");
 }
+
+#[test]
+fn the_real_server_limits_each_peer_closes_silent_connections_and_does_not_wait_for_them() {
+    use std::io::{Read, Write};
+    let data = tempfile::tempdir().unwrap();
+    let mut server = JsonServer::start(
+        data.path(),
+        &[
+            ("HUBSEARCH_RATE_LIMIT_PER_MINUTE", "2"),
+            ("HUBSEARCH_HTTP__IDLE_TIMEOUT_SECS", "1"),
+            ("HUBSEARCH_HTTP__REQUEST_TIMEOUT_SECS", "1"),
+            ("HUBSEARCH_INGEST_ON_START", "false"),
+        ],
+    );
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let statuses: Vec<u16> =
+        (0..3).map(|_| agent.get(&server.url("/api/v1/search?q=x")).call().unwrap().status().as_u16()).collect();
+    assert_eq!(statuses, [200, 200, 429], "the peer address is the client");
+    let refused = agent.get(&server.url("/api/v1/search?q=x")).call().unwrap();
+    assert!(refused.headers().get("retry-after").is_some());
+
+    // A connection that sends half a request and then nothing is closed after the idle time.
+    let mut silent = std::net::TcpStream::connect(server.address).unwrap();
+    silent.write_all(b"GET /api/v1/search HTTP/1.1\r\nHost: x\r\n").unwrap();
+    silent.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let read = silent.read(&mut buf);
+    assert!(matches!(read, Ok(0) | Err(_)), "closed, not answered: {read:?}");
+    assert!(started.elapsed() < Duration::from_secs(8), "closed after about a second");
+
+    // Another silent connection does not hold up a shutdown.
+    let _stuck = std::net::TcpStream::connect(server.address).unwrap();
+    let mut stuck = std::net::TcpStream::connect(server.address).unwrap();
+    stuck.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    let status = server.terminate(Duration::from_secs(15)).expect("exits despite open connections");
+    assert!(status.success(), "{status:?}");
+}

@@ -64,11 +64,11 @@ queries = shared / "nfcorpus" / "queries.jsonl"
 if queries.is_file():
     for line in queries.read_text().splitlines()[:300]:
         texts.append(json.loads(line).get("text", ""))
-langid = shared / "langid"
-if langid.is_dir():
-    for f in sorted(langid.rglob("*"))[:40]:
-        if f.is_file() and f.stat().st_size < 5_000_000:
-            texts += [l[:200] for l in f.read_text(errors="replace").splitlines()[:5]]
+short = shared / "langid" / "short.tsv"
+if short.is_file():
+    # Every 50th labelled sample (`lang<TAB>text`): short texts in many languages and scripts.
+    for line in short.read_text(errors="replace").splitlines()[::50]:
+        texts.append(line.split("\t", 1)[-1][:200])
 texts += ['"unterminated phrase', 'a AND (b OR', 'title:heart', '-', '*', 'heart~2', 'tele*', 'x^3',
           '+must -not', '"" () [] {}', 'field:"phrase" OR other', '\\', 'NOT', 'a:b:c', '\u0000', '🩺 mHealth']
 seeds = []

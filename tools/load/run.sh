@@ -28,6 +28,7 @@ if [ -z "${BIN:-}" ]; then cargo build --release --quiet; fi
 work=$(mktemp -d /tmp/hubsearch-load.XXXXXX)
 server=""
 cleanup() {
+  [ -f "$work/server.log" ] && mkdir -p target && cp "$work/server.log" target/load-server.log
   if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then kill -TERM "$server"; wait "$server" || true; fi
   [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null || true
   rm -rf "$work"
@@ -49,7 +50,7 @@ fi
 echo "library: $library ($(find "$library" -type f \( -name '*.pdf' -o -name '*.html' -o -name '*.htm' -o -name '*.txt' \) | wc -l) files)"
 
 token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-HUBSEARCH_ADMIN_TOKEN=$token HUBSEARCH_RATE_LIMIT_PER_MINUTE=0 RUST_LOG=${RUST_LOG:-warn,lopdf=error} \
+HUBSEARCH_ADMIN_TOKEN=$token HUBSEARCH_RATE_LIMIT_PER_MINUTE=0 RUST_LOG=${RUST_LOG:-warn,lopdf=off} \
   "$BINARY" serve --library "$library" --data "$work/data" --listen "127.0.0.1:$PORT" 2>"$work/server.log" &
 server=$!
 base="http://127.0.0.1:$PORT"
@@ -112,7 +113,7 @@ echo "readyz before: $docs_before"
 echo "readyz after:  $docs_after"
 [ -f "$work/reingests" ] && echo "re-ingestions requested during the load: $(cat "$work/reingests")"
 echo "VmRSS kB: before=$rss_before quarters=$rss_quarters peak=$rss_peak after=$rss_after"
-echo "server log lines at ERROR: $(grep -c ' ERROR ' "$work/server.log" || true)"
+echo "server log lines at ERROR (the 503s of /readyz while ingesting count): $(grep -c ' ERROR ' "$work/server.log" || true)"
 
 n5xx=$(value n5xx); connect=$(value errors_connect); timeouts=$(value errors_timeout)
 if [ "${n5xx:-1}" != 0 ] || [ "${connect:-1}" != 0 ] || [ "${timeouts:-1}" != 0 ]; then

@@ -75,6 +75,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         state.mark_ready();
     }
 
+    let stop_signal = shutdown_signal()?;
     tracing::info!("listening on http://{address}");
     let http = state.config().http.clone();
     let listener = GuardedListener::new(listener, http.max_connections, Duration::from_secs(http.idle_timeout_secs));
@@ -88,7 +89,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     });
     tokio::select! {
         result = &mut server => return result.context("server task failed")?.context("server error"),
-        () = shutdown_signal() => {}
+        () = stop_signal => {}
     }
     // Stop accepting and let requests in flight finish; they end within the request timeout,
     // so a connection still open after that (a client that never finishes its request) is
@@ -108,23 +109,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called (before the
+/// address is announced), so a signal sent as soon as the server says it listens is not missed.
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        })
     }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

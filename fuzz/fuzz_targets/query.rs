@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use hubsearch_index::{IndexDocument, SearchIndex, SearchRequest, SortOrder};
+use index::{IndexDocument, SearchIndex, SearchRequest, SortOrder};
 use libfuzzer_sys::fuzz_target;
 
 /// A small index with documents in several languages and scripts, built once per process.

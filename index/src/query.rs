@@ -1,7 +1,7 @@
 //! Turning the user's words into a tantivy query. User text never fails to parse: syntax errors
 //! degrade to plain words.
 
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser};
+use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, QueryParser};
 
 use crate::facet::FacetFilter;
 use crate::store::SearchIndex;
@@ -20,7 +20,11 @@ pub(crate) fn text_query(index: &SearchIndex, text: &str) -> Option<Box<dyn Quer
     parser.set_field_boost(fields.title, TITLE_BOOST);
     parser.set_field_boost(fields.description, DESCRIPTION_BOOST);
     let (query, errors) = parser.parse_query_lenient(text);
-    if errors.is_empty() {
+    // A query can parse and still be unusable: `x\0y :*` asks whether a field named "x y"
+    // exists, which fails only when the search runs (found by `fuzz/fuzz_targets/query.rs`).
+    // Building its weight checks every field it names.
+    let usable = query.weight(EnableScoring::disabled_from_schema(&index.index().schema())).is_ok();
+    if errors.is_empty() && usable {
         return Some(query);
     }
     // The lenient parser drops what it cannot read ("\"unbalanced words" loses its words);

@@ -99,14 +99,14 @@ status=0
 for target in "${targets[@]}"; do
   seed "$target"
   log=target/fuzz-$target.log
-  before=$(ls fuzz/artifacts/"$target" 2>/dev/null | wc -l)
+  before=$(find fuzz/artifacts/"$target" -type f 2>/dev/null | wc -l || true)
   (cd fuzz && cargo fuzz run --sanitizer "$SANITIZER" "$target" "corpus/$target" -- \
      -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 -max_len=65536 -rss_limit_mb=2048 -timeout=10) \
      >"$log" 2>&1 || true
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  after=$(ls fuzz/artifacts/"$target" 2>/dev/null | wc -l)
+  after=$(find fuzz/artifacts/"$target" -type f 2>/dev/null | wc -l || true)
   findings=$((after - before))
-  files=$(ls "fuzz/corpus/$target" | wc -l)
+  files=$(find "fuzz/corpus/$target" -type f | wc -l)
   if [ -z "$execs" ]; then
     echo "$target: did not run; see $log" >&2; tail -20 "$log" >&2; status=1; continue
   fi

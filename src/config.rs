@@ -1,7 +1,7 @@
 //! The one typed configuration: defaults that work with no file, then `hubsearch.toml` (or
 //! `--config FILE`), then `HUBSEARCH_*` environment variables, then command-line flags.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -10,6 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::partners::PartnerConfig;
+pub use crate::secret::Secret;
 
 /// Name of the configuration file looked for in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "hubsearch.toml";
@@ -30,6 +31,12 @@ pub struct Config {
     pub ingest_on_start: bool,
     /// Log output: `text` or `json`.
     pub log_format: LogFormat,
+    /// Searches a minute one client address may make (`HUBSEARCH_RATE_LIMIT_PER_MINUTE`); 0
+    /// turns the limit off. Partner keys have their own limit on top of this one.
+    pub rate_limit_per_minute: u32,
+    /// Bearer token of the admin API (`HUBSEARCH_ADMIN_TOKEN`); none: the admin API is off.
+    /// Never printed: `Debug` and serialisation show `[redacted]`.
+    pub admin_token: Option<Secret>,
     /// Search limits and defaults.
     pub search: SearchConfig,
     /// Language detection.
@@ -41,9 +48,6 @@ pub struct Config {
     /// Partner sites that embed the widget (`[[partners]]`); none means public search is open
     /// to every origin.
     pub partners: Vec<PartnerConfig>,
-    /// Bearer token of the admin API (`HUBSEARCH_ADMIN_TOKEN`); without one the admin API is
-    /// disabled. Never logged: its `Debug` form is redacted.
-    pub admin_token: Option<Secret>,
     /// Whether `serve` watches the library and re-ingests what changes.
     pub watch: bool,
     /// Quiet time, in milliseconds, after the last change in the library before the watcher
@@ -51,35 +55,6 @@ pub struct Config {
     pub watch_debounce_ms: u64,
     /// Isolation of PDF extraction.
     pub extract: ExtractConfig,
-}
-
-/// A secret string: compared in constant time and never shown by `Debug`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps `value`.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The secret itself, for the one place that must send it (the CLI client).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Whether `candidate` equals the secret, in time independent of where they differ and of
-    /// their lengths (both are hashed first; BLAKE3 hashes compare in constant time).
-    pub fn matches(&self, candidate: &str) -> bool {
-        blake3::hash(self.0.as_bytes()) == blake3::hash(candidate.as_bytes())
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
 }
 
 /// Log output format.
@@ -208,11 +183,27 @@ pub struct HttpConfig {
     pub request_timeout_secs: u64,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// Requests handled at once; more are answered at once with 503 and `Retry-After`.
+    pub max_concurrent_requests: usize,
+    /// Connections open at once; more wait in the kernel's backlog until one closes.
+    pub max_connections: usize,
+    /// Seconds a connection may stay silent (nothing read or written) before it is closed.
+    pub idle_timeout_secs: u64,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed when finding the
+    /// client of a request (for rate limiting). Empty: the peer address is the client.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { request_timeout_secs: 10, max_body_bytes: 64 * 1024 }
+        HttpConfig {
+            request_timeout_secs: 10,
+            max_body_bytes: 64 * 1024,
+            max_concurrent_requests: 512,
+            max_connections: 4096,
+            idle_timeout_secs: 60,
+            trusted_proxies: Vec::new(),
+        }
     }
 }
 
@@ -225,12 +216,13 @@ impl Default for Config {
             workers: 0,
             ingest_on_start: true,
             log_format: LogFormat::Text,
+            rate_limit_per_minute: 300,
+            admin_token: None,
             search: SearchConfig::default(),
             languages: LanguageConfig::default(),
             classify: ClassifyConfig::default(),
             http: HttpConfig::default(),
             partners: Vec::new(),
-            admin_token: None,
             watch: true,
             watch_debounce_ms: 300,
             extract: ExtractConfig::default(),
@@ -277,13 +269,17 @@ impl Config {
         );
         anyhow::ensure!(s.max_page >= 1, "search.max_page must be at least 1");
         anyhow::ensure!(s.max_query_chars >= 1, "search.max_query_chars must be at least 1");
+        anyhow::ensure!(self.http.max_concurrent_requests >= 1, "http.max_concurrent_requests must be at least 1");
+        anyhow::ensure!(self.http.request_timeout_secs >= 1, "http.request_timeout_secs must be at least 1");
+        anyhow::ensure!(self.http.max_connections >= 1, "http.max_connections must be at least 1");
+        anyhow::ensure!(self.http.idle_timeout_secs >= 1, "http.idle_timeout_secs must be at least 1");
         let mut keys: Vec<&str> = self.partners.iter().map(|p| p.key.as_str()).collect();
         keys.sort_unstable();
         if let Some(pair) = keys.windows(2).find(|pair| pair[0] == pair[1]) {
             anyhow::bail!("partners: key {:?} is listed twice", pair[0]);
         }
         anyhow::ensure!(
-            self.admin_token.as_ref().is_none_or(|t| !t.0.trim().is_empty()),
+            self.admin_token.as_ref().is_none_or(|t| !t.expose().trim().is_empty()),
             "admin_token must not be empty (leave it out to disable the admin API)"
         );
         Ok(())
@@ -360,7 +356,7 @@ mod tests {
             assert!(!token.matches(""));
             let shown = format!("{config:?}");
             assert!(!shown.contains("s3cret"), "{shown}");
-            assert!(shown.contains("<redacted>"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
 
             // Environment values that look like numbers are still tokens.
             jail.set_env("HUBSEARCH_ADMIN_TOKEN", "12345");
@@ -370,6 +366,29 @@ mod tests {
             jail.set_env("HUBSEARCH_ADMIN_TOKEN", " ");
             let err = format!("{:#}", Config::load(None).unwrap_err());
             assert!(err.contains("admin_token"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_and_limits_come_from_the_environment_and_secrets_are_never_printed() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HUBSEARCH_ADMIN_TOKEN", "tok-5ecret-value");
+            jail.set_env("HUBSEARCH_RATE_LIMIT_PER_MINUTE", "0");
+            jail.set_env("HUBSEARCH_HTTP__TRUSTED_PROXIES", "[\"10.0.0.1\", \"::1\"]");
+            let config = Config::load(None).expect("config");
+            assert_eq!(config.admin_token.as_ref().map(Secret::expose), Some("tok-5ecret-value"));
+            assert_eq!(config.rate_limit_per_minute, 0);
+            assert_eq!(config.http.trusted_proxies.len(), 2);
+            let dumps = [format!("{config:?}"), format!("{config:#?}"), serde_json::to_string(&config).unwrap()];
+            for dump in dumps {
+                assert!(!dump.contains("5ecret"), "{dump}");
+                assert!(dump.contains("redacted"), "{dump}");
+            }
+            // An error elsewhere in the configuration does not carry the token along.
+            jail.set_env("HUBSEARCH_SEARCH__MAX_PER_PAGE", "lots");
+            let err = format!("{:#} {:?}", Config::load(None).unwrap_err(), Config::load(None).unwrap_err());
+            assert!(err.to_lowercase().contains("max_per_page") && !err.contains("5ecret"), "{err}");
             Ok(())
         });
     }

@@ -60,6 +60,10 @@ impl SearchParams {
         for (name, value) in pairs {
             let value = value.trim();
             let name = name.as_str();
+            if name.is_empty() && !value.is_empty() {
+                // `?=x`: there is no name to report, so the error names the query string.
+                return Err(invalid("query string", "a parameter has a value but no name"));
+            }
             if ["q", "page", "per_page", "sort", "ui_lang", "key", "recency"].contains(&name) {
                 if seen_single.contains(&name) {
                     return Err(invalid(name, format!("{name} is given more than once")));
@@ -436,5 +440,44 @@ mod tests {
         assert_eq!(params.request, SearchRequest { snippet_chars: 240, ..SearchRequest::default() });
         assert_eq!(params.key, None);
         assert_eq!(parse("key=pk_es-1").unwrap().key.as_deref(), Some("pk_es-1"));
+        // Found by the property test below: a nameless parameter used to be refused with an
+        // empty `parameter`.
+        assert_eq!(parse("q=a&=%E0%AE%99").unwrap_err().parameter, "query string");
+    }
+
+    proptest::proptest! {
+        /// Any query string (hostile bytes, traversal text, huge numbers, repeated names) is
+        /// either a named parameter error or a request within the configured limits; the same
+        /// property the `search_params` fuzz target checks, on every CI run.
+        #[test]
+        fn any_query_string_is_an_error_or_a_bounded_request(
+            pairs in proptest::collection::vec(
+                (
+                    proptest::prop_oneof![
+                        proptest::strategy::Just("q".to_owned()),
+                        proptest::strategy::Just("page".to_owned()),
+                        proptest::strategy::Just("per_page".to_owned()),
+                        proptest::strategy::Just("country".to_owned()),
+                        proptest::strategy::Just("topic".to_owned()),
+                        proptest::strategy::Just("key".to_owned()),
+                        "[a-z_%.]{0,8}",
+                    ],
+                    "(\\PC|%[0-9A-Fa-f]{2}|\\.\\./|[0-9]{1,25}){0,40}",
+                ),
+                0..12,
+            )
+        ) {
+            let raw = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+            let limits = SearchConfig::default();
+            match SearchParams::from_query_string(&raw, &limits) {
+                Ok(params) => {
+                    proptest::prop_assert!(params.request.query.chars().count() <= limits.max_query_chars);
+                    proptest::prop_assert!((1..=limits.max_page).contains(&params.request.page));
+                    proptest::prop_assert!((1..=limits.max_per_page).contains(&params.request.per_page));
+                    proptest::prop_assert!(params.request.filters.iter().all(|f| (1..=50).contains(&f.values.len())));
+                }
+                Err(err) => proptest::prop_assert!(!err.parameter.is_empty() && !err.detail.is_empty()),
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::metrics::{self, IngestCounts};
 use anyhow::Context;
 use index::{IndexDocument, IndexError, IndexWriteBatch, IndexedState, SearchIndex};
 use ingest::pipeline::IngestTask;
@@ -115,7 +116,21 @@ impl LibrarySync<'_> {
     /// Runs one synchronisation. With `full`, every file is extracted again even if unchanged.
     /// Fails only when the library cannot be read or the index cannot be written; per-file
     /// problems are in the report.
-    pub fn run(&self, full: bool, mut on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
+    pub fn run(&self, full: bool, on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
+        let started = Instant::now();
+        let result = self.run_once(full, on_progress);
+        let counts = result.as_ref().map_err(|_| ()).map(|report| IngestCounts {
+            added: report.added as u64,
+            updated: report.updated as u64,
+            deleted: report.deleted as u64,
+            unchanged: report.unchanged as u64,
+            failed: report.failed.len() as u64,
+        });
+        metrics::global().record_ingest(counts, started.elapsed());
+        result
+    }
+
+    fn run_once(&self, full: bool, mut on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
         on_progress(SyncProgress { phase: SyncPhase::Scanning, done: 0, total: 0, counts: SyncCounts::default() });
         let scan = LibraryWalker::new(&self.library).scan()?;
@@ -164,7 +179,8 @@ impl LibrarySync<'_> {
         IngestPipeline::new(self.processor, self.workers).run(tasks, |outcome| {
             done += 1;
             let written = match outcome {
-                Outcome::Document { file, document } => {
+                Outcome::Document { file, document, elapsed } => {
+                    metrics::global().record_extraction(document.kind.as_str(), elapsed);
                     for warning in &document.warnings {
                         report.warnings.push(SyncFailure { path: file.path.clone(), reason: warning.clone() });
                     }
@@ -205,10 +221,10 @@ impl LibrarySync<'_> {
             on_progress(SyncProgress { phase: SyncPhase::Extracting, done, total, counts: report.counts() });
         });
         if let Some(err) = write_error {
-            return Err(err).context("cannot write to the index; nothing was committed");
+            return Err(err).context("cannot write to the index (disk full or not writable?); nothing was committed");
         }
         on_progress(SyncProgress { phase: SyncPhase::Committing, done, total, counts: report.counts() });
-        batch.commit().context("cannot commit the index")?;
+        batch.commit().context("cannot commit the index (disk full or not writable?); nothing was committed")?;
         report.duration = started.elapsed();
         Ok(report)
     }

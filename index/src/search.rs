@@ -428,7 +428,18 @@ mod tests {
     #[test]
     fn user_syntax_errors_degrade_to_words() {
         let index = sample_index();
-        for query in ["\"unbalanced telemonitoring", "telemonitoring AND", "(( ]] -", "title:", "*", "-", "a:b:c"] {
+        for query in [
+            "\"unbalanced telemonitoring",
+            "telemonitoring AND",
+            "(( ]] -",
+            "title:",
+            "*",
+            "-",
+            "a:b:c",
+            // Found by the query fuzz target: an exists-query on a field that is not there.
+            "acontent_has\0D :*",
+            "nosuchfield:*",
+        ] {
             index.search(&request(query)).unwrap_or_else(|e| panic!("{query}: {e}"));
         }
         assert!(index.search(&request("\"unbalanced telemonitoring")).unwrap().total >= 1);

@@ -2,6 +2,7 @@
 //! file's failure or panic is reported and never stops the others.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::bounded;
 
@@ -28,6 +29,8 @@ pub enum Outcome {
         file: SourceFile,
         /// The document.
         document: Box<Document>,
+        /// Time spent extracting and classifying it (after reading the file).
+        elapsed: Duration,
     },
     /// The file's content hash equals the indexed one: nothing to do but remember the new
     /// fingerprint.
@@ -102,11 +105,12 @@ impl<'a> IngestPipeline<'a> {
         if known_hash.as_deref() == Some(content_hash(&bytes).as_str()) {
             return Outcome::Unchanged { file };
         }
+        let started = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| {
             self.processor.process_bytes(file.id.clone(), file.kind, &file.path, &bytes)
         }));
         match result {
-            Ok(Ok(document)) => Outcome::Document { file, document: Box::new(document) },
+            Ok(Ok(document)) => Outcome::Document { file, document: Box::new(document), elapsed: started.elapsed() },
             Ok(Err(err)) => Outcome::Failed { reason: err.to_string(), file },
             Err(payload) => {
                 Outcome::Failed { reason: format!("extractor panicked: {}", panic_message(&payload)), file }

@@ -2,27 +2,33 @@
 //! background.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use index::SearchIndex;
 use ingest::DocumentProcessor;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use crate::config::Config;
+use crate::http::listener::{GuardedListener, PeerAddr};
 use crate::http::router;
 use crate::jobs::JobTrigger;
 use crate::state::AppState;
 use crate::watch::{LibraryWatcher, WatchSettings};
 
-/// How long open connections may take to finish after a shutdown signal.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How long blocking work (searches, an ingestion) gets to finish once the server has stopped.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     runtime.block_on(serve(config))?;
+    // Requests in flight have been drained by now. A synchronisation still running on a
+    // blocking thread is not waited for (it could take minutes): its batch is never committed,
+    // so the index on disk stays at its last commit and the next start picks up the changes.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -73,50 +79,58 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         state.mark_ready();
     }
 
+    let stop_signal = shutdown_signal()?;
     tracing::info!("listening on http://{address}");
-    // Small JSON answers on keep-alive connections otherwise wait for the peer's delayed ACK.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
+    let http = state.config().http.clone();
+    let listener = GuardedListener::new(listener, http.max_connections, Duration::from_secs(http.idle_timeout_secs));
+    let ingesting = state.clone();
+    // The peer address feeds the per-client rate limit.
+    let app = router(state).into_make_service_with_connect_info::<PeerAddr>();
+    let stop = Arc::new(Notify::new());
+    let stopped = stop.clone();
+    let mut server = tokio::spawn(async move {
+        axum::serve(listener, app).with_graceful_shutdown(async move { stopped.notified().await }).await
     });
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = stopping_tx.send(());
-    });
-    // Open connections get a few seconds to finish; a job's event stream (which lasts as long as
-    // the job) must not hold the shutdown up.
-    let grace = async {
-        if stopping_rx.await.is_ok() {
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
     tokio::select! {
-        result = server.into_future() => result.context("server error")?,
-        () = grace => tracing::warn!("connections still open after the grace period; closing them"),
+        result = &mut server => return result.context("server task failed")?.context("server error"),
+        () = stop_signal => {}
+    }
+    // Stop accepting and let requests in flight finish; they end within the request timeout,
+    // so a connection still open after that (a client that never finishes its request) is
+    // not waited for.
+    stop.notify_one();
+    // A job's event stream lasts as long as the job: it is not waited for beyond this either.
+    let drain = Duration::from_secs(http.request_timeout_secs + 2);
+    match tokio::time::timeout(drain, &mut server).await {
+        Ok(result) => result.context("server task failed")?.context("server error")?,
+        Err(_) => {
+            tracing::warn!(seconds = drain.as_secs(), "connections still open after the drain time; closing them")
+        }
+    }
+    if !ingesting.is_ready() {
+        tracing::warn!("shutting down during the start-up ingestion: it is abandoned, nothing of it is committed");
     }
     tracing::info!("shut down");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called (before the
+/// address is announced), so a signal sent as soon as the server says it listens is not missed.
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        })
     }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

@@ -3,7 +3,10 @@
 pub mod admin;
 mod documents;
 mod facets;
+pub mod guard;
 mod health;
+pub mod listener;
+pub mod metrics;
 pub mod problem;
 mod search;
 mod suggest;
@@ -13,14 +16,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode, header};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::http::guard::{RequestGuard, SearchRateLimit};
 use crate::http::problem::Problem;
 use crate::partners::Partners;
 use crate::state::AppState;
@@ -28,6 +32,8 @@ use crate::state::AppState;
 /// The service's router over `state`.
 pub fn router(state: AppState) -> Router {
     let http = state.config().http.clone();
+    let search_limit = SearchRateLimit::new(state.config().rate_limit_per_minute, &http.trusted_proxies);
+    let request_guard = RequestGuard::new(http.max_concurrent_requests, Duration::from_secs(http.request_timeout_secs));
     let partners = Arc::new(Partners::new(&state.config().partners));
     let cors = CorsLayer::new().allow_methods([Method::GET]).expose_headers([header::RETRY_AFTER]);
     let cors = if partners.is_empty() {
@@ -41,7 +47,7 @@ pub fn router(state: AppState) -> Router {
         }))
     };
     Router::new()
-        .route("/api/v1/search", get(search::search))
+        .route("/api/v1/search", get(search::search).layer(from_fn_with_state(search_limit, guard::rate_limit)))
         .route("/api/v1/suggest", get(suggest::suggest))
         .route("/api/v1/facets", get(facets::facets))
         .route("/api/v1/documents/{*id}", get(documents::document))
@@ -54,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/admin.css", get(admin::style))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .merge(widget::routes())
         .fallback(|| async { Problem::not_found("no such resource") })
         .method_not_allowed_fallback(|| async {
@@ -66,13 +73,14 @@ pub fn router(state: AppState) -> Router {
         })
         .with_state(state)
         .layer(Extension(partners))
-        .layer(cors)
         .layer(RequestBodyLimitLayer::new(http.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(http.request_timeout_secs),
-        ))
+        .layer(from_fn_with_state(request_guard, guard::guard))
+        // Outside the guard, so that a shed or timed-out answer is readable by partner pages.
+        .layer(cors)
+        .layer(from_fn(guard::problems_for_errors))
         .layer(CatchPanicLayer::custom(problem::panic_response))
+        .layer(from_fn(guard::security_headers))
+        .layer(from_fn(metrics::record))
         .layer(TraceLayer::new_for_http())
 }
 

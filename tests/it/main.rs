@@ -4,6 +4,8 @@ mod admin;
 mod browser;
 mod cli;
 mod facets_api;
+mod hardening;
+mod load;
 mod pdf_isolation;
 mod ranking;
 mod reingest;

@@ -9,3 +9,4 @@ pub mod labels;
 pub mod search_params;
 pub mod state;
 pub mod sync;
+pub mod web;

@@ -7,8 +7,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use index::{IndexDocument, SearchIndex};
+use ingest::html::SiteBoilerplate;
 use ingest::pipeline::IngestTask;
-use ingest::{Document, DocumentProcessor, EXTRACTOR_VERSION, IngestPipeline, LibraryWalker, Outcome};
+use ingest::{
+    DocKind, Document, DocumentProcessor, EXTRACTOR_VERSION, IngestPipeline, LibraryWalker, Outcome, SourceFile,
+};
 
 /// One document that could not be ingested.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +65,9 @@ pub struct LibrarySync<'a> {
     pub processor: &'a DocumentProcessor,
     /// Extraction worker threads.
     pub workers: usize,
+    /// Snapshots of fetched web pages (`crate::web`), ingested with the library with their URL
+    /// as id; `None` for the library alone.
+    pub snapshots: Option<PathBuf>,
 }
 
 impl LibrarySync<'_> {
@@ -70,7 +76,11 @@ impl LibrarySync<'_> {
     /// problems are in the report.
     pub fn run(&self, full: bool, mut on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
-        let scan = LibraryWalker::new(&self.library).scan()?;
+        let mut scan = LibraryWalker::new(&self.library).scan()?;
+        if let Some(dir) = &self.snapshots {
+            let store = crate::web::snapshot::SnapshotStore::open(dir)?;
+            scan.files.extend(store.source_files());
+        }
         let indexed = self.index.indexed_states().context("cannot read the index")?;
         let mut report = SyncReport { seen: scan.files.len(), skipped: scan.skipped, ..SyncReport::default() };
         for (path, reason) in scan.unreadable {
@@ -79,6 +89,7 @@ impl LibrarySync<'_> {
 
         let present: HashSet<&str> = scan.files.iter().map(|f| f.id.as_str()).collect();
         let removed: Vec<String> = indexed.keys().filter(|id| !present.contains(id.as_str())).cloned().collect();
+        let scan_html: Vec<SourceFile> = scan.files.iter().filter(|f| f.kind == DocKind::Html).cloned().collect();
         let mut tasks = Vec::new();
         for file in scan.files {
             let state = indexed.get(file.id.as_str()).filter(|s| s.extractor_version == EXTRACTOR_VERSION);
@@ -91,6 +102,9 @@ impl LibrarySync<'_> {
             }
         }
 
+        if tasks.iter().any(|t| t.file.kind == DocKind::Html) {
+            self.processor.set_site_boilerplate(Some(learn_site_boilerplate(&scan_html)));
+        }
         let mut batch = self.index.batch().context("cannot open the index for writing")?;
         for id in &removed {
             batch.delete(id);
@@ -133,6 +147,19 @@ impl LibrarySync<'_> {
         report.duration = started.elapsed();
         Ok(report)
     }
+}
+
+/// Learns which blocks repeat across the pages of each site, from every HTML page (unreadable
+/// ones are left to fail in extraction).
+fn learn_site_boilerplate(pages: &[SourceFile]) -> SiteBoilerplate {
+    let read: Vec<(Vec<u8>, String)> = pages
+        .iter()
+        .filter_map(|f| {
+            let directory = f.path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+            Some((std::fs::read(&f.path).ok()?, directory))
+        })
+        .collect();
+    SiteBoilerplate::learn(read.iter().map(|(bytes, dir)| (bytes.as_slice(), dir.as_str())))
 }
 
 /// The index's view of a document.

@@ -34,4 +34,4 @@ pub use walk::{LibraryScan, LibraryWalker, SourceFile};
 
 /// Version of the extraction logic. Stored with every indexed document so that a new version of
 /// the extractors re-extracts documents that an older one produced.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;

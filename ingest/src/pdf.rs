@@ -59,6 +59,7 @@ impl PdfExtractor {
             page_starts,
             lang_hint,
             published: info_text(b"CreationDate").and_then(|d| PublishedDate::parse_pdf(&d)),
+            modified: info_text(b"ModDate").and_then(|d| PublishedDate::parse_pdf(&d)),
             description: info_text(b"Subject").and_then(|s| clean_value(&s)),
             author: info_text(b"Author").and_then(|s| clean_value(&s)),
             keywords: info_text(b"Keywords")

@@ -38,11 +38,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let ingest_state = state.clone();
         tokio::task::spawn_blocking(move || {
             let config = ingest_state.config();
+            match crate::web::refresh(config) {
+                Ok(Some(web)) => tracing::info!(
+                    fetched = web.fetched,
+                    not_modified = web.not_modified,
+                    removed = web.removed,
+                    failed = web.failed.len(),
+                    "web sources fetched"
+                ),
+                Ok(None) => {}
+                Err(err) => tracing::error!(error = format!("{err:#}"), "web sources not fetched; using the snapshots"),
+            }
             let sync = LibrarySync {
                 library: config.library.clone(),
                 index: ingest_state.index(),
                 processor: ingest_state.processor(),
                 workers: config.worker_count(),
+                snapshots: Some(config.web_dir()),
             };
             match sync.run(false, |_| {}) {
                 Ok(report) => tracing::info!(

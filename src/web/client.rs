@@ -103,7 +103,7 @@ impl WebClient {
             Some(query) => format!("{}?{query}", parsed.path()),
             None => parsed.path().to_owned(),
         };
-        if !self.robots_for(&parsed).allows(&path) {
+        if !self.robots_for(&parsed)?.allows(&path) {
             return Err(FetchError::Robots);
         }
         let mut request = self.agent.get(url);
@@ -138,8 +138,9 @@ impl WebClient {
     }
 
     /// The robots.txt rules of `url`'s origin, fetched once per run: a 4xx (no file) allows
-    /// everything, a 5xx or a network failure allows nothing (RFC 9309, 2.3.1).
-    fn robots_for(&mut self, url: &Url) -> &Robots {
+    /// everything; a 5xx or a network failure makes the whole site unreachable for this run
+    /// (RFC 9309, 2.3.1), which is an error, not a disallow, so snapshots are kept.
+    fn robots_for(&mut self, url: &Url) -> Result<&Robots, FetchError> {
         let origin = url.origin().ascii_serialization();
         if !self.robots.contains_key(&origin) {
             let robots_url = format!("{origin}/robots.txt");
@@ -151,9 +152,9 @@ impl WebClient {
                         Err(_) => Robots::allow_all(),
                     },
                     400..=499 => Robots::allow_all(),
-                    _ => Robots::deny_all(),
+                    status => Robots::unreachable(format!("robots.txt answered HTTP status {status}")),
                 },
-                Err(_) => Robots::deny_all(),
+                Err(err) => Robots::unreachable(format!("robots.txt unreachable: {err}")),
             };
             if let Some(seconds) = robots.crawl_delay {
                 // A crawl delay can only slow us down, and is capped so a typo cannot stall a run.
@@ -162,7 +163,11 @@ impl WebClient {
             }
             self.robots.insert(origin.clone(), robots);
         }
-        &self.robots[&origin]
+        let robots = &self.robots[&origin];
+        match &robots.unreachable {
+            Some(reason) => Err(FetchError::Transport(reason.clone())),
+            None => Ok(robots),
+        }
     }
 
     /// Sleeps until the politeness delay since the last request to this host has passed.

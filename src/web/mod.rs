@@ -91,17 +91,21 @@ pub fn fetch_sources(sources: &WebSources, config: &WebConfig, dir: &Path) -> an
     let mut client = WebClient::new(config);
     let mut report = FetchReport::default();
 
-    let mut pages: Vec<String> = Vec::new();
+    // Pages to fetch, each with the listed sitemap it came from (`None`: listed itself).
+    let mut pages: Vec<(String, Option<String>)> = Vec::new();
     let mut seen = HashSet::new();
     for page in &sources.pages {
         if seen.insert(page.clone()) {
-            pages.push(page.clone());
+            pages.push((page.clone(), None));
         }
     }
     let mut from_sitemaps = 0;
-    let mut sitemaps: Vec<(String, usize)> = sources.sitemaps.iter().map(|s| (s.clone(), 0)).collect();
+    let mut sitemaps: Vec<(String, String, usize)> =
+        sources.sitemaps.iter().rev().map(|s| (s.clone(), s.clone(), 0)).collect();
     let mut visited_sitemaps = HashSet::new();
-    while let Some((sitemap_url, depth)) = sitemaps.pop() {
+    // Listed sitemaps that could not be read in full: their pages are kept as they are.
+    let mut unread_sitemaps: HashSet<String> = HashSet::new();
+    while let Some((sitemap_url, root, depth)) = sitemaps.pop() {
         if !visited_sitemaps.insert(sitemap_url.clone()) {
             continue;
         }
@@ -110,21 +114,25 @@ pub fn fetch_sources(sources: &WebSources, config: &WebConfig, dir: &Path) -> an
             Ok(Fetched::NotModified) => continue,
             Err(err) => {
                 report.failed.push((sitemap_url, err.to_string()));
+                unread_sitemaps.insert(root);
                 continue;
             }
         };
         match sitemap::parse(&String::from_utf8_lossy(&body)) {
             sitemap::Sitemap::Index(children) if depth < MAX_SITEMAP_DEPTH => {
-                sitemaps.extend(children.into_iter().map(|c| (c, depth + 1)));
+                sitemaps.extend(children.into_iter().rev().map(|c| (c, root.clone(), depth + 1)));
             }
-            sitemap::Sitemap::Index(_) => report.failed.push((sitemap_url, "sitemap index nested too deep".into())),
+            sitemap::Sitemap::Index(_) => {
+                report.failed.push((sitemap_url, "sitemap index nested too deep".into()));
+                unread_sitemaps.insert(root);
+            }
             sitemap::Sitemap::Pages(urls) => {
                 for url in urls {
                     if from_sitemaps >= config.max_sitemap_pages {
                         break;
                     }
                     if seen.insert(url.clone()) {
-                        pages.push(url);
+                        pages.push((url, Some(root.clone())));
                         from_sitemaps += 1;
                     }
                 }
@@ -134,28 +142,37 @@ pub fn fetch_sources(sources: &WebSources, config: &WebConfig, dir: &Path) -> an
 
     // Linked PDFs that are still wanted: those of pages that were not re-read this run, plus
     // those found on the pages that were.
-    let mut wanted: BTreeSet<String> = pages.iter().cloned().collect();
+    let mut wanted: BTreeSet<String> = pages.iter().map(|(url, _)| url.clone()).collect();
     let mut reread: HashSet<String> = HashSet::new();
-    for page in &pages {
-        let links = fetch_one(&mut client, &mut store, &mut report, page, None, config)?;
+    for (page, sitemap) in &pages {
+        let origin = Origin { linked_from: None, sitemap: sitemap.as_deref() };
+        let links = fetch_one(&mut client, &mut store, &mut report, page, origin, config)?;
         if let Some(links) = links {
             reread.insert(page.clone());
             for pdf in links.into_iter().take(config.max_pdfs_per_page) {
                 if wanted.insert(pdf.clone()) {
-                    fetch_one(&mut client, &mut store, &mut report, &pdf, Some(page), config)?;
+                    let origin = Origin { linked_from: Some(page), sitemap: None };
+                    fetch_one(&mut client, &mut store, &mut report, &pdf, origin, config)?;
                 }
             }
         }
     }
+    let listed_sitemaps: HashSet<&String> = sources.sitemaps.iter().collect();
+    let page_kept = |url: &String, entry: &Snapshot| {
+        wanted.contains(url)
+            || entry.sitemap.as_ref().is_some_and(|s| listed_sitemaps.contains(s) && unread_sitemaps.contains(s))
+    };
     let stale: Vec<String> = store
         .entries()
         .iter()
-        .filter(|(url, entry)| {
-            !wanted.contains(*url)
-                && match &entry.linked_from {
-                    Some(parent) => !config.fetch_linked_pdfs || !wanted.contains(parent) || reread.contains(parent),
-                    None => true,
-                }
+        .filter(|(url, entry)| match &entry.linked_from {
+            _ if wanted.contains(*url) => false,
+            // A linked PDF stays while its page stays and was not re-read without linking it.
+            Some(parent) => {
+                let parent_kept = store.get(parent).is_some_and(|p| page_kept(parent, p));
+                !config.fetch_linked_pdfs || !parent_kept || reread.contains(parent)
+            }
+            None => !page_kept(url, entry),
         })
         .map(|(url, _)| url.clone())
         .collect();
@@ -167,6 +184,15 @@ pub fn fetch_sources(sources: &WebSources, config: &WebConfig, dir: &Path) -> an
     Ok(report)
 }
 
+/// How a URL came to be fetched.
+#[derive(Debug, Clone, Copy)]
+struct Origin<'a> {
+    /// The page that links to it (linked PDFs).
+    linked_from: Option<&'a str>,
+    /// The listed sitemap it was found through.
+    sitemap: Option<&'a str>,
+}
+
 /// Fetches one URL into the store. Answers the PDF links of the page when it was (re)fetched
 /// as HTML and linked PDFs are wanted; `None` when nothing new was read.
 fn fetch_one(
@@ -174,9 +200,10 @@ fn fetch_one(
     store: &mut SnapshotStore,
     report: &mut FetchReport,
     url: &str,
-    linked_from: Option<&str>,
+    origin: Origin<'_>,
     config: &WebConfig,
 ) -> anyhow::Result<Option<Vec<String>>> {
+    let linked_from = origin.linked_from;
     let previous = store.get(url).cloned();
     let validators = previous.as_ref().map(|p| (p.etag.as_deref(), p.last_modified.as_deref())).unwrap_or_default();
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -202,6 +229,7 @@ fn fetch_one(
                 etag,
                 last_modified,
                 linked_from: linked_from.map(str::to_owned),
+                sitemap: origin.sitemap.map(str::to_owned),
                 checked_at: now,
             };
             store

@@ -8,6 +8,9 @@ pub struct Robots {
     rules: Vec<Rule>,
     /// `Crawl-delay` of the group, in seconds.
     pub crawl_delay: Option<f64>,
+    /// Why the site's robots.txt could not be read (server error, network), if so: then
+    /// nothing may be fetched from the site.
+    pub unreachable: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,9 +25,14 @@ impl Robots {
         Robots::default()
     }
 
-    /// Rules that allow nothing (robots.txt could not be fetched because of a server error).
-    pub fn deny_all() -> Robots {
-        Robots { rules: vec![Rule { allow: false, pattern: "/".to_owned() }], crawl_delay: None }
+    /// Rules that allow nothing because robots.txt could not be fetched (a server error or a
+    /// network failure), with the reason.
+    pub fn unreachable(reason: String) -> Robots {
+        Robots {
+            rules: vec![Rule { allow: false, pattern: "/".to_owned() }],
+            crawl_delay: None,
+            unreachable: Some(reason),
+        }
     }
 
     /// Parses a robots.txt for the product token of `user_agent` (`hubsearch/0.1 (+url)` →
@@ -162,7 +170,7 @@ mod tests {
         let bad = Robots::parse(ROBOTS, "BadBot/2");
         assert!(!bad.allows("/page"));
         assert!(Robots::parse("Disallow:\n", "x").allows("/a"));
-        assert!(!Robots::deny_all().allows("/a"));
+        assert!(!Robots::unreachable("down".into()).allows("/a"));
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct Snapshot {
     pub last_modified: Option<String>,
     /// The page that linked to this document (linked PDFs), if it was not listed itself.
     pub linked_from: Option<String>,
+    /// The listed sitemap this page was found through, if it was not listed itself.
+    #[serde(default)]
+    pub sitemap: Option<String>,
     /// When it was last fetched or confirmed unchanged (Unix seconds).
     pub checked_at: u64,
 }
@@ -165,6 +168,7 @@ mod tests {
             etag: Some("\"v1\"".into()),
             last_modified: None,
             linked_from: None,
+            sitemap: None,
             checked_at: 1,
         };
         store.save(url, DocKind::Html, b"<p>x</p>", &hints, snapshot).unwrap();

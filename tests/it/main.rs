@@ -4,3 +4,4 @@ mod cli;
 mod search_api;
 mod serve;
 mod support;
+mod web;

@@ -4,7 +4,7 @@
 
 use scraper::{ElementRef, Node};
 
-use crate::html::dom::{count_text, is_block, is_boilerplate, is_heading};
+use crate::html::dom::{Rules, count_text, is_block, is_boilerplate, is_heading};
 
 /// What a block is, which decides how it is separated from its neighbours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +38,8 @@ impl Block {
 }
 
 /// Collects the blocks of `roots`, in order.
-pub fn collect(roots: &[ElementRef<'_>]) -> Vec<Block> {
-    let mut collector = Collector::default();
+pub fn collect(roots: &[ElementRef<'_>], rules: Rules) -> Vec<Block> {
+    let mut collector = Collector { rules, ..Collector::default() };
     for root in roots {
         collector.flush();
         collector.kind = Some(kind_of(root.value().name()));
@@ -73,8 +73,8 @@ fn kind_of(name: &str) -> BlockKind {
     }
 }
 
-#[derive(Default)]
 struct Collector {
+    rules: Rules,
     blocks: Vec<Block>,
     text: String,
     chars: usize,
@@ -85,13 +85,28 @@ struct Collector {
     cells_in_row: usize,
 }
 
+impl Default for Collector {
+    fn default() -> Self {
+        Collector {
+            rules: Rules::STRICT,
+            blocks: Vec::new(),
+            text: String::new(),
+            chars: 0,
+            link_chars: 0,
+            pending_space: false,
+            kind: None,
+            cells_in_row: 0,
+        }
+    }
+}
+
 impl Collector {
     fn element(&mut self, element: ElementRef<'_>, in_link: bool, in_pre: bool) {
         for child in element.children() {
             match child.value() {
                 Node::Text(text) => self.push_text(text, in_link, in_pre),
                 Node::Element(el) => {
-                    if is_boilerplate(el) {
+                    if is_boilerplate(el, self.rules) {
                         continue;
                     }
                     let Some(child) = ElementRef::wrap(child) else { continue };
@@ -137,7 +152,7 @@ impl Collector {
         for child in cell.children() {
             match child.value() {
                 Node::Text(text) => self.push_text(text, in_link, in_pre),
-                Node::Element(el) if !is_boilerplate(el) => {
+                Node::Element(el) if !is_boilerplate(el, self.rules) => {
                     if let Some(child) = ElementRef::wrap(child) {
                         if el.name() == "table" {
                             // A layout table inside a cell: its rows are blocks of their own.
@@ -235,7 +250,7 @@ mod tests {
     fn blocks(html: &str) -> Vec<Block> {
         let document = Html::parse_document(html);
         let body = document.select(&Selector::parse("body").unwrap()).next().unwrap();
-        collect(&[body])
+        collect(&[body], Rules::STRICT)
     }
 
     #[test]

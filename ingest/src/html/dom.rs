@@ -92,8 +92,24 @@ const BLOCK_ELEMENTS: &[&str] = &[
     "html",
 ];
 
+/// How eagerly blocks are judged boilerplate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Whether class and id names (`cookie`, `sidebar`…) mark boilerplate. Off for the second
+    /// attempt on pages whose whole content sits in a container with an unlucky name
+    /// (`<div class="row site_header"><article>…`).
+    pub class_markers: bool,
+}
+
+impl Rules {
+    /// Tags, roles, hidden elements and class/id names.
+    pub const STRICT: Rules = Rules { class_markers: true };
+    /// Tags, roles and hidden elements only.
+    pub const LENIENT: Rules = Rules { class_markers: false };
+}
+
 /// Whether an element and everything inside it are not page text.
-pub fn is_boilerplate(element: &Element) -> bool {
+pub fn is_boilerplate(element: &Element, rules: Rules) -> bool {
     let name = element.name();
     if SKIPPED_ELEMENTS.contains(&name) || element.attr("hidden").is_some() {
         return true;
@@ -109,7 +125,8 @@ pub fn is_boilerplate(element: &Element) -> bool {
     }) {
         return true;
     }
-    if matches!(name, "html" | "body" | "main" | "article" | "a" | "td" | "th" | "tr" | "table") {
+    if !rules.class_markers || matches!(name, "html" | "body" | "main" | "article" | "a" | "td" | "th" | "tr" | "table")
+    {
         return false;
     }
     let tokens =
@@ -152,13 +169,13 @@ impl TextStats {
 }
 
 /// The text statistics of `element`'s content.
-pub fn text_stats(element: ElementRef<'_>) -> TextStats {
+pub fn text_stats(element: ElementRef<'_>, rules: Rules) -> TextStats {
     let mut stats = TextStats::default();
-    add_stats(element, false, &mut stats);
+    add_stats(element, false, rules, &mut stats);
     stats
 }
 
-fn add_stats(element: ElementRef<'_>, in_link: bool, stats: &mut TextStats) {
+fn add_stats(element: ElementRef<'_>, in_link: bool, rules: Rules, stats: &mut TextStats) {
     for child in element.children() {
         match child.value() {
             Node::Text(text) => {
@@ -169,9 +186,9 @@ fn add_stats(element: ElementRef<'_>, in_link: bool, stats: &mut TextStats) {
                     stats.link_chars += chars;
                 }
             }
-            Node::Element(el) if !is_boilerplate(el) => {
+            Node::Element(el) if !is_boilerplate(el, rules) => {
                 if let Some(child) = ElementRef::wrap(child) {
-                    add_stats(child, in_link || el.name() == "a", stats);
+                    add_stats(child, in_link || el.name() == "a", rules, stats);
                 }
             }
             _ => {}
@@ -216,12 +233,16 @@ mod tests {
             r#"<div id="a" class="cookie-consent">x</div><div id="b" class="main-content has-sidebar">y</div>
 <div id="c" style="display: none">z</div><div id="d" class="intro">w</div><nav id="e">n</nav>"#,
         );
-        let verdict = |id: &str| is_boilerplate(first(&html, &format!("#{id}")).value());
+        let verdict = |id: &str| is_boilerplate(first(&html, &format!("#{id}")).value(), Rules::STRICT);
         assert!(verdict("a"));
         assert!(!verdict("b"));
         assert!(verdict("c"));
         assert!(!verdict("d"));
         assert!(verdict("e"));
+        let lenient = |id: &str| is_boilerplate(first(&html, &format!("#{id}")).value(), Rules::LENIENT);
+        assert!(!lenient("a"));
+        assert!(lenient("c"));
+        assert!(lenient("e"));
     }
 
     #[test]
@@ -229,7 +250,7 @@ mod tests {
         let html = Html::parse_fragment(
             r#"<div id="x">Un, deux,   trois <a href="/">lien</a><script>var a, b;</script><span class="share">share</span></div>"#,
         );
-        let stats = text_stats(first(&html, "#x"));
+        let stats = text_stats(first(&html, "#x"), Rules::STRICT);
         assert_eq!(stats.chars, "Un, deux, trois lien".len());
         assert_eq!(stats.link_chars, 4);
         assert_eq!(stats.commas, 2);

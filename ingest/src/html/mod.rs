@@ -22,6 +22,11 @@ pub use repeated::{RepeatedBlocks, SiteBoilerplate};
 
 use crate::extract::Extraction;
 use blocks::{Block, BlockKind};
+use dom::Rules;
+
+/// Content shorter than this (characters) makes the extractor try again without class and id
+/// names.
+const MIN_CONTENT_CHARS: usize = 250;
 
 /// A block whose text is more than this share of links is navigation, not content.
 const MAX_LINK_DENSITY: f64 = 0.5;
@@ -120,12 +125,25 @@ impl HtmlExtractor {
     }
 }
 
-/// The blocks of the page's main content, navigation-like blocks left out.
+/// The blocks of the page's main content, navigation-like blocks left out. When class and id
+/// names leave almost nothing of a page that has text, they are ignored and the page is read
+/// again (readability's retry).
 pub fn content_blocks(document: &Html) -> Vec<Block> {
     let body = Selector::parse("body").ok().and_then(|s| document.select(&s).next());
     let body = body.unwrap_or_else(|| document.root_element());
-    let roots = score::main_content(body);
-    blocks::collect(&roots).into_iter().filter(|b| b.link_density() <= MAX_LINK_DENSITY).collect()
+    let strict = main_blocks(body, Rules::STRICT);
+    let strict_chars: usize = strict.iter().map(|b| b.chars).sum();
+    if strict_chars >= MIN_CONTENT_CHARS {
+        return strict;
+    }
+    let lenient = main_blocks(body, Rules::LENIENT);
+    let lenient_chars: usize = lenient.iter().map(|b| b.chars).sum();
+    if lenient_chars > 2 * strict_chars { lenient } else { strict }
+}
+
+fn main_blocks(body: scraper::ElementRef<'_>, rules: Rules) -> Vec<Block> {
+    let roots = score::main_content(body, rules);
+    blocks::collect(&roots, rules).into_iter().filter(|b| b.link_density() <= MAX_LINK_DENSITY).collect()
 }
 
 #[cfg(test)]

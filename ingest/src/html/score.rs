@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use ego_tree::NodeId;
 use scraper::{ElementRef, Node, Selector};
 
-use crate::html::dom::{TextStats, is_block, is_boilerplate, text_stats};
+use crate::html::dom::{Rules, TextStats, is_block, is_boilerplate, text_stats};
 
 /// Shortest paragraph, in characters, that counts as prose.
 const MIN_PARAGRAPH_CHARS: usize = 25;
@@ -54,24 +54,24 @@ const NEGATIVE: &[&str] = &[
 ];
 
 /// The elements that hold the main content of the page under `body`, in document order.
-pub fn main_content(body: ElementRef<'_>) -> Vec<ElementRef<'_>> {
+pub fn main_content(body: ElementRef<'_>, rules: Rules) -> Vec<ElementRef<'_>> {
     let mut paragraphs = Vec::new();
-    collect_paragraphs(body, &mut paragraphs);
+    collect_paragraphs(body, rules, &mut paragraphs);
     let prose: usize = paragraphs.iter().map(|(_, s)| s.chars - s.link_chars).sum();
     if prose == 0 {
         return vec![body];
     }
-    if let Some(semantic) = semantic_container(body, &paragraphs, prose) {
+    if let Some(semantic) = semantic_container(body, rules, &paragraphs, prose) {
         return vec![semantic];
     }
-    scored_content(body, &paragraphs)
+    scored_content(body, rules, &paragraphs)
 }
 
 /// Paragraph-like elements (and containers with only inline content) with enough text.
-fn collect_paragraphs<'a>(element: ElementRef<'a>, out: &mut Vec<(ElementRef<'a>, TextStats)>) {
+fn collect_paragraphs<'a>(element: ElementRef<'a>, rules: Rules, out: &mut Vec<(ElementRef<'a>, TextStats)>) {
     for child in element.children() {
         let Node::Element(el) = child.value() else { continue };
-        if is_boilerplate(el) {
+        if is_boilerplate(el, rules) {
             continue;
         }
         let Some(child) = ElementRef::wrap(child) else { continue };
@@ -85,13 +85,13 @@ fn collect_paragraphs<'a>(element: ElementRef<'a>, out: &mut Vec<(ElementRef<'a>
             _ => false,
         };
         if paragraph {
-            let stats = text_stats(child);
+            let stats = text_stats(child, rules);
             if stats.chars >= MIN_PARAGRAPH_CHARS {
                 out.push((child, stats));
             }
             continue;
         }
-        collect_paragraphs(child, out);
+        collect_paragraphs(child, rules, out);
     }
 }
 
@@ -106,13 +106,14 @@ fn is_leaf_block(element: ElementRef<'_>) -> bool {
 /// of the page's prose.
 fn semantic_container<'a>(
     body: ElementRef<'a>,
+    rules: Rules,
     paragraphs: &[(ElementRef<'a>, TextStats)],
     prose: usize,
 ) -> Option<ElementRef<'a>> {
     let selector = Selector::parse(r#"article, main, [role="main"], [itemprop="articleBody"]"#).ok()?;
     let mut best: Option<(ElementRef<'a>, usize)> = None;
     for candidate in body.select(&selector) {
-        if candidate.ancestors().filter_map(ElementRef::wrap).any(|a| is_boilerplate(a.value())) {
+        if candidate.ancestors().filter_map(ElementRef::wrap).any(|a| is_boilerplate(a.value(), rules)) {
             continue;
         }
         let inside: usize = paragraphs
@@ -139,7 +140,11 @@ fn semantic_container<'a>(
 }
 
 /// Readability's scoring: the best-scored container and the siblings that look like content.
-fn scored_content<'a>(body: ElementRef<'a>, paragraphs: &[(ElementRef<'a>, TextStats)]) -> Vec<ElementRef<'a>> {
+fn scored_content<'a>(
+    body: ElementRef<'a>,
+    rules: Rules,
+    paragraphs: &[(ElementRef<'a>, TextStats)],
+) -> Vec<ElementRef<'a>> {
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
     let mut elements: HashMap<NodeId, ElementRef<'a>> = HashMap::new();
     for (paragraph, stats) in paragraphs {
@@ -158,8 +163,10 @@ fn scored_content<'a>(body: ElementRef<'a>, paragraphs: &[(ElementRef<'a>, TextS
             }
         }
     }
-    let adjusted: HashMap<NodeId, f64> =
-        scores.iter().map(|(id, score)| (*id, score * (1.0 - text_stats(elements[id]).link_density()))).collect();
+    let adjusted: HashMap<NodeId, f64> = scores
+        .iter()
+        .map(|(id, score)| (*id, score * (1.0 - text_stats(elements[id], rules).link_density())))
+        .collect();
     let Some((&top_id, &top_score)) = adjusted.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))) else {
         return vec![body];
     };
@@ -176,7 +183,7 @@ fn scored_content<'a>(body: ElementRef<'a>, paragraphs: &[(ElementRef<'a>, TextS
             chosen.push(sibling);
             continue;
         }
-        if is_boilerplate(sibling.value()) {
+        if is_boilerplate(sibling.value(), rules) {
             continue;
         }
         let bonus =
@@ -185,7 +192,7 @@ fn scored_content<'a>(body: ElementRef<'a>, paragraphs: &[(ElementRef<'a>, TextS
         if score + bonus >= threshold {
             chosen.push(sibling);
         } else if matches!(sibling.value().name(), "p" | "h2" | "h3" | "ul" | "ol" | "table" | "blockquote" | "pre") {
-            let stats = text_stats(sibling);
+            let stats = text_stats(sibling, rules);
             let density = stats.link_density();
             let text = sibling.text().collect::<String>();
             let sentence = text.trim_end().ends_with(['.', '!', '?', '。', ':']) || text.contains(". ");
@@ -230,7 +237,10 @@ mod tests {
     fn main_ids(html: &str) -> Vec<String> {
         let document = Html::parse_document(html);
         let body = document.select(&Selector::parse("body").unwrap()).next().unwrap();
-        main_content(body).iter().map(|e| e.value().attr("id").unwrap_or(e.value().name()).to_owned()).collect()
+        main_content(body, Rules::STRICT)
+            .iter()
+            .map(|e| e.value().attr("id").unwrap_or(e.value().name()).to_owned())
+            .collect()
     }
 
     const PROSE: &str =

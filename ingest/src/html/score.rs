@@ -170,7 +170,18 @@ fn scored_content<'a>(
     let Some((&top_id, &top_score)) = adjusted.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))) else {
         return vec![body];
     };
-    let top = elements[&top_id];
+    let mut top = elements[&top_id];
+    // An only child is no better than its parent: climbing lets the siblings of the parent
+    // (the other rows of a layout table, say) join.
+    while let Some(parent) = top.parent().and_then(ElementRef::wrap) {
+        if top.id() == body.id()
+            || parent.id() == body.id()
+            || parent.children().filter_map(ElementRef::wrap).count() != 1
+        {
+            break;
+        }
+        top = parent;
+    }
     let Some(parent) = top.parent().and_then(ElementRef::wrap) else { return vec![top] };
     if top.id() == body.id() {
         return vec![top];
@@ -253,7 +264,8 @@ mod tests {
         let html = format!(
             "<body><div id='menu-like'><ul>{links}</ul></div><div id='wrap'><div id='story'><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div></div><div id='more'><ul>{links}</ul></div></body>"
         );
-        assert_eq!(main_ids(&html), ["story"]);
+        // The story is the only child of its wrapper, which stands for it.
+        assert_eq!(main_ids(&html), ["wrap"]);
     }
 
     #[test]
@@ -262,6 +274,16 @@ mod tests {
             "<body><div id='col'><div id='a'><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div><p id='lone'>{PROSE}</p><div id='ads'><a href='/x'>Buy now and save a lot of money today</a></div></div></body>"
         );
         assert_eq!(main_ids(&html), ["a", "lone"]);
+    }
+
+    #[test]
+    fn rows_of_a_layout_table_join_through_their_only_child_cells() {
+        let six = format!("<p>{PROSE}</p>").repeat(6);
+        let html = format!(
+            "<body><table id='layout'><tr id='r1'><td>{six}</td></tr><tr id='r2'><td><h2>More</h2>{six}</td></tr></table></body>"
+        );
+        let ids = main_ids(&html);
+        assert!(ids.contains(&"r1".to_owned()) && ids.contains(&"r2".to_owned()), "{ids:?}");
     }
 
     #[test]

@@ -149,6 +149,30 @@ fn main_blocks(body: scraper::ElementRef<'_>, rules: Rules) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the markup, extraction never panics and never invents text: every word of
+        /// the output is a word of the input, and nothing from scripts or styles leaks.
+        #[test]
+        fn extraction_only_keeps_words_of_the_page(parts in proptest::collection::vec(prop_oneof![
+            Just("<p>".to_owned()), Just("</p>".to_owned()), Just("<div class='share'>".to_owned()),
+            Just("</div>".to_owned()), Just("<table><tr><td>".to_owned()), Just("</td><td>".to_owned()),
+            Just("<li><a href='/'>".to_owned()), Just("</a>".to_owned()), Just("<br>".to_owned()),
+            Just("<article>".to_owned()), Just("<h2>".to_owned()), Just("<script>secretcode()</script>".to_owned()),
+            // Spaces around text: tags that the parser ignores (a stray `<td>`) join their neighbours.
+            " [a-zà-ÿ]{1,12}( [a-z]{1,8}){0,12}[.,]? ",
+        ], 0..60)) {
+            let html = parts.concat();
+            let extraction = HtmlExtractor::extract(html.as_bytes());
+            let input_words: std::collections::HashSet<&str> =
+                html.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            for word in extraction.text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                prop_assert!(input_words.contains(word), "{word:?} is not in {html:?}");
+            }
+            prop_assert!(!extraction.text.contains("secretcode"));
+        }
+    }
 
     const PAGE: &str = r##"<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
 <title>Guide de l'évaluation | Ministère de la Santé</title>

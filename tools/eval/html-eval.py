@@ -79,6 +79,13 @@ def main():
     print(f"pages: {len(pages)}, errors: {len(errors)}, U+FFFD where the reference has none: {len(fffd)}")
     print(f"median precision {med(1):.3f}, median recall {med(2):.3f}, median F1 {med(3):.3f}")
     print(f"mean precision {mean(1):.3f}, mean recall {mean(2):.3f}, mean F1 {mean(3):.3f}")
+    # Translations of one page (NAME.xx.html, three or more) weigh like one page here.
+    stems = collections.Counter(re.sub(r"\.[a-z]{2}\.html$", "", row[0]) for row in rows)
+    single = [row for row in rows if stems[re.sub(r"\.[a-z]{2}\.html$", "", row[0])] < 3]
+    if single:
+        smed = lambda i: statistics.median(row[i] for row in single)
+        print(f"without translation sets ({len(single)} pages): median precision {smed(1):.3f}, "
+              f"median recall {smed(2):.3f}, median F1 {smed(3):.3f}")
     print(f"{total_bytes / 1e6:.1f} MB in {elapsed:.2f} s (whole extract command, language and topics included): "
           f"{total_bytes / 1e6 / elapsed:.1f} MB/s")
     for name, error in errors:

@@ -300,6 +300,27 @@ mod tests {
     }
 
     #[test]
+    fn web_sources_from_the_file_and_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "hubsearch.toml",
+                "[web]\npages = [\"https://example.org/a\"]\nfetch_linked_pdfs = true\n",
+            )?;
+            jail.set_env("HUBSEARCH_WEB__DELAY_MS", "250");
+            let config = Config::load(None).expect("web");
+            assert_eq!(config.web.pages, ["https://example.org/a"]);
+            assert!(config.web.fetch_linked_pdfs);
+            assert_eq!(config.web.delay_ms, 250);
+            assert_eq!(config.web_dir(), PathBuf::from("data/web"));
+
+            jail.set_env("HUBSEARCH_WEB__TIMEOUT_SECS", "0");
+            let err = format!("{:#}", Config::load(None).unwrap_err());
+            assert!(err.contains("web.timeout_secs"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn mistakes_are_reported_by_name() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("hubsearch.toml", "[search]\nmax_per_pag = 40\n")?;

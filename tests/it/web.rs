@@ -231,3 +231,25 @@ fn indexed_ids(index: &SearchIndex) -> Vec<String> {
     ids.sort();
     ids
 }
+
+#[test]
+fn a_server_that_never_answers_times_out_and_keeps_nothing() {
+    // Accepts connections and reads, but never writes a byte.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(4) {
+            held.push(stream);
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let data = tempfile::tempdir().unwrap();
+    let config = WebConfig { timeout_secs: 1, ..web_config() };
+    let sources = WebSources { pages: vec![format!("{base}/slow.html")], sitemaps: Vec::new() };
+    let started = std::time::Instant::now();
+    let report = fetch_sources(&sources, &config, &data.path().join("web")).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(20), "the timeout was not applied");
+    assert_eq!(report.fetched, 0);
+    assert!(report.failed[0].1.contains("time"), "{report:?}");
+}

@@ -55,6 +55,8 @@ pub struct Config {
     pub watch_debounce_ms: u64,
     /// Isolation of PDF extraction.
     pub extract: ExtractConfig,
+    /// Web pages and sitemaps to fetch into the library.
+    pub web: WebConfig,
 }
 
 /// Log output format.
@@ -207,6 +209,56 @@ impl Default for HttpConfig {
     }
 }
 
+/// Web sources: pages and sitemaps fetched, kept as snapshots and ingested with the library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Page URLs to fetch.
+    pub pages: Vec<String>,
+    /// Sitemap URLs whose pages are fetched.
+    pub sitemaps: Vec<String>,
+    /// A TOML file in the library with more `pages` and `sitemaps` (ignored if absent).
+    pub sources_file: PathBuf,
+    /// Whether `ingest` and `serve` fetch the web sources before ingesting.
+    pub fetch_on_ingest: bool,
+    /// User-Agent of requests; its first word is the robots.txt product token.
+    pub user_agent: String,
+    /// Least time between two requests to the same host, in milliseconds (a robots.txt
+    /// `Crawl-delay` can only make it longer).
+    pub delay_ms: u64,
+    /// Time limit of one request, connection and body included, in seconds.
+    pub timeout_secs: u64,
+    /// Largest body accepted, in bytes.
+    pub max_bytes: u64,
+    /// Redirects followed before giving up.
+    pub max_redirects: u32,
+    /// Most pages taken from the sitemaps, in all.
+    pub max_sitemap_pages: usize,
+    /// Whether PDFs linked from fetched pages are fetched too.
+    pub fetch_linked_pdfs: bool,
+    /// Most linked PDFs fetched per page.
+    pub max_pdfs_per_page: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            pages: Vec::new(),
+            sitemaps: Vec::new(),
+            sources_file: PathBuf::from("web-sources.toml"),
+            fetch_on_ingest: true,
+            user_agent: format!("hubsearch/{} (+https://mhealth-hub.org)", env!("CARGO_PKG_VERSION")),
+            delay_ms: 1000,
+            timeout_secs: 30,
+            max_bytes: 50 * 1024 * 1024,
+            max_redirects: 5,
+            max_sitemap_pages: 1000,
+            fetch_linked_pdfs: false,
+            max_pdfs_per_page: 20,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -226,6 +278,7 @@ impl Default for Config {
             watch: true,
             watch_debounce_ms: 300,
             extract: ExtractConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }
@@ -282,12 +335,20 @@ impl Config {
             self.admin_token.as_ref().is_none_or(|t| !t.expose().trim().is_empty()),
             "admin_token must not be empty (leave it out to disable the admin API)"
         );
+        anyhow::ensure!(self.web.timeout_secs >= 1, "web.timeout_secs must be at least 1");
+        anyhow::ensure!(self.web.max_bytes >= 1024, "web.max_bytes must be at least 1024");
+        anyhow::ensure!(!self.web.user_agent.trim().is_empty(), "web.user_agent must not be empty");
         Ok(())
     }
 
     /// Directory of the search index.
     pub fn index_dir(&self) -> PathBuf {
         self.data.join("index")
+    }
+
+    /// Directory of the snapshots of fetched web pages.
+    pub fn web_dir(&self) -> PathBuf {
+        self.data.join("web")
     }
 
     /// Number of extraction workers to run.
@@ -389,6 +450,27 @@ mod tests {
             jail.set_env("HUBSEARCH_SEARCH__MAX_PER_PAGE", "lots");
             let err = format!("{:#} {:?}", Config::load(None).unwrap_err(), Config::load(None).unwrap_err());
             assert!(err.to_lowercase().contains("max_per_page") && !err.contains("5ecret"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn web_sources_from_the_file_and_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "hubsearch.toml",
+                "[web]\npages = [\"https://example.org/a\"]\nfetch_linked_pdfs = true\n",
+            )?;
+            jail.set_env("HUBSEARCH_WEB__DELAY_MS", "250");
+            let config = Config::load(None).expect("web");
+            assert_eq!(config.web.pages, ["https://example.org/a"]);
+            assert!(config.web.fetch_linked_pdfs);
+            assert_eq!(config.web.delay_ms, 250);
+            assert_eq!(config.web_dir(), PathBuf::from("data/web"));
+
+            jail.set_env("HUBSEARCH_WEB__TIMEOUT_SECS", "0");
+            let err = format!("{:#}", Config::load(None).unwrap_err());
+            assert!(err.contains("web.timeout_secs"), "{err}");
             Ok(())
         });
     }

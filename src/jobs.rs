@@ -406,10 +406,14 @@ mod tests {
     }
 
     fn wait_until(manager: &JobManager, id: JobId, state: JobState) -> JobStatus {
+        wait_for(manager, id, |s| s.state == state)
+    }
+
+    fn wait_for(manager: &JobManager, id: JobId, ready: impl Fn(&JobStatus) -> bool) -> JobStatus {
         let mut rx = manager.subscribe(id).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
-            tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|s| s.state == state)).await.unwrap().unwrap();
+            tokio::time::timeout(Duration::from_secs(10), rx.wait_for(|s| ready(s))).await.unwrap().unwrap();
         });
         manager.get(id).unwrap()
     }
@@ -419,7 +423,8 @@ mod tests {
         let (manager, go) = gated_runner(Path::new("/lib"));
         let first = manager.submit(JobTrigger::Admin, false);
         assert!(first.created);
-        let running = wait_until(&manager, first.id, JobState::Running);
+        // The job is running before its first progress report: wait for that report.
+        let running = wait_for(&manager, first.id, |s| s.state == JobState::Running && s.progress.done == 1);
         assert_eq!(running.progress, JobProgress { done: 1, total: 2 });
         assert_eq!(running.counts.added, 1);
         assert!(running.started_at.is_some() && running.finished_at.is_none());

@@ -18,3 +18,4 @@ pub mod secret;
 pub mod state;
 pub mod sync;
 pub mod watch;
+pub mod web;

@@ -44,6 +44,7 @@ impl AppState {
                         index: &inner.index,
                         processor: &inner.processor,
                         workers: inner.config.worker_count(),
+                        snapshots: Some(inner.config.web_dir()),
                     };
                     sync.run(full, on_progress)
                 }),

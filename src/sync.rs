@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 use crate::metrics::{self, IngestCounts};
 use anyhow::Context;
 use index::{IndexDocument, IndexError, IndexWriteBatch, IndexedState, SearchIndex};
+use ingest::html::SiteBoilerplate;
 use ingest::pipeline::IngestTask;
-use ingest::{Document, DocumentProcessor, EXTRACTOR_VERSION, IngestPipeline, LibraryWalker, Outcome};
+use ingest::{
+    DocKind, Document, DocumentProcessor, EXTRACTOR_VERSION, IngestPipeline, LibraryWalker, Outcome, SourceFile,
+};
 
 /// One document that could not be ingested.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +113,9 @@ pub struct LibrarySync<'a> {
     pub processor: &'a DocumentProcessor,
     /// Extraction worker threads.
     pub workers: usize,
+    /// Snapshots of fetched web pages (`crate::web`), ingested with the library with their URL
+    /// as id; `None` for the library alone.
+    pub snapshots: Option<PathBuf>,
 }
 
 impl LibrarySync<'_> {
@@ -133,7 +139,11 @@ impl LibrarySync<'_> {
     fn run_once(&self, full: bool, mut on_progress: impl FnMut(SyncProgress)) -> anyhow::Result<SyncReport> {
         let started = Instant::now();
         on_progress(SyncProgress { phase: SyncPhase::Scanning, done: 0, total: 0, counts: SyncCounts::default() });
-        let scan = LibraryWalker::new(&self.library).scan()?;
+        let mut scan = LibraryWalker::new(&self.library).scan()?;
+        if let Some(dir) = &self.snapshots {
+            let store = crate::web::snapshot::SnapshotStore::open(dir)?;
+            scan.files.extend(store.source_files());
+        }
         let indexed = self.index.indexed_states().context("cannot read the index")?;
         // The library vanished or was replaced during the scan: what it found proves nothing.
         std::fs::read_dir(&self.library)
@@ -150,6 +160,7 @@ impl LibrarySync<'_> {
             .filter(|id| !present.contains(id.as_str()) && !hidden_by_unreadable(&self.library, &unreadable, id))
             .cloned()
             .collect();
+        let scan_html: Vec<SourceFile> = scan.files.iter().filter(|f| f.kind == DocKind::Html).cloned().collect();
         let mut tasks = Vec::new();
         for file in scan.files {
             let state = indexed.get(file.id.as_str()).filter(|s| s.extractor_version == EXTRACTOR_VERSION);
@@ -167,6 +178,9 @@ impl LibrarySync<'_> {
             return Ok(report);
         }
 
+        if tasks.iter().any(|t| t.file.kind == DocKind::Html) {
+            self.processor.set_site_boilerplate(Some(learn_site_boilerplate(&scan_html)));
+        }
         let mut batch = self.index.batch().context("cannot open the index for writing")?;
         for id in &removed {
             batch.delete(id);
@@ -263,6 +277,19 @@ pub fn into_index_document(document: Document, fingerprint: &str) -> IndexDocume
     index_document
 }
 
+/// Learns which blocks repeat across the pages of each site, from every HTML page (unreadable
+/// ones are left to fail in extraction).
+fn learn_site_boilerplate(pages: &[SourceFile]) -> SiteBoilerplate {
+    let read: Vec<(Vec<u8>, String)> = pages
+        .iter()
+        .filter_map(|f| {
+            let directory = f.path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+            Some((std::fs::read(&f.path).ok()?, directory))
+        })
+        .collect();
+    SiteBoilerplate::learn(read.iter().map(|(bytes, dir)| (bytes.as_slice(), dir.as_str())))
+}
+
 /// The index's view of a document.
 pub fn to_index_document(document: &Document, fingerprint: &str) -> IndexDocument {
     IndexDocument { body: document.text.clone(), ..to_index_document_without_body(document, fingerprint) }
@@ -317,7 +344,7 @@ mod tests {
 
     fn sync(library: &Path, index: &SearchIndex, full: bool) -> SyncReport {
         let processor = DocumentProcessor::new(ProcessorSettings::default()).unwrap();
-        LibrarySync { library: library.to_path_buf(), index, processor: &processor, workers: 2 }
+        LibrarySync { library: library.to_path_buf(), index, processor: &processor, workers: 2, snapshots: None }
             .run(full, |_| {})
             .unwrap()
     }

@@ -107,6 +107,8 @@ pub struct Document {
     pub countries: Vec<String>,
     /// Publication date, when known.
     pub published: Option<PublishedDate>,
+    /// Last modification date, when the file says (web pages).
+    pub modified: Option<PublishedDate>,
     /// Canonical URL of the resource, when known.
     pub url: Option<String>,
     /// Short description or abstract.

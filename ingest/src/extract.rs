@@ -22,6 +22,8 @@ pub struct Extraction {
     pub lang_hint: Option<String>,
     /// Publication date from metadata.
     pub published: Option<PublishedDate>,
+    /// Last modification date from metadata (HTML).
+    pub modified: Option<PublishedDate>,
     /// Description or subject from metadata.
     pub description: Option<String>,
     /// Author from metadata.

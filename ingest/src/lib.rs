@@ -38,5 +38,6 @@ pub use walk::{LibraryScan, LibraryWalker, SourceFile};
 
 /// Version of the extraction logic. Stored with every indexed document so that a new version of
 /// the extractors re-extracts documents that an older one produced: 2 = topic and country
-/// detection (issue 6), 3 = the PDF extractor on lopdf's parser (issue 3).
-pub const EXTRACTOR_VERSION: u32 = 3;
+/// detection (issue 6), 3 = the PDF extractor on lopdf's parser (issue 3), 4 = main-content
+/// HTML extraction (issue 4).
+pub const EXTRACTOR_VERSION: u32 = 4;

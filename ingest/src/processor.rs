@@ -2,13 +2,14 @@
 //! language, classify.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::PublishedDate;
 use crate::country::{CountryGazetteer, CountrySettings};
 use crate::document::{DocId, DocKind, Document};
 use crate::error::{ExtractError, IngestError};
 use crate::extract::{Extraction, clean_value, extract};
+use crate::html::{HtmlExtractor, HttpHints, SiteBoilerplate};
 use crate::isolation::{InProcess, Isolation, is_risky};
 use crate::language::{LanguageDetector, REGION_LANGUAGES, normalise_code};
 use crate::sidecar::Sidecar;
@@ -49,6 +50,9 @@ pub struct DocumentProcessor {
     languages: LanguageDetector,
     read_sidecars: bool,
     isolation: Arc<dyn Isolation>,
+    /// Blocks repeated across the pages of each site, learned before a run (see
+    /// [`DocumentProcessor::set_site_boilerplate`]).
+    site_boilerplate: RwLock<Option<Arc<SiteBoilerplate>>>,
 }
 
 impl DocumentProcessor {
@@ -60,6 +64,7 @@ impl DocumentProcessor {
             countries: CountryGazetteer::builtin(settings.countries)?,
             languages: LanguageDetector::new(&settings.languages, settings.min_language_confidence),
             read_sidecars: settings.read_sidecars,
+            site_boilerplate: RwLock::new(None),
             taxonomy,
             isolation: Arc::new(InProcess),
         })
@@ -86,6 +91,12 @@ impl DocumentProcessor {
         &self.countries
     }
 
+    /// Sets the blocks known to repeat across the pages of each site, which HTML extraction
+    /// then leaves out (`None` forgets them).
+    pub fn set_site_boilerplate(&self, learned: Option<SiteBoilerplate>) {
+        *self.site_boilerplate.write().unwrap_or_else(|e| e.into_inner()) = learned.map(Arc::new);
+    }
+
     /// Reads and processes the file at `path` as a document with the given id.
     pub fn process_path(&self, id: DocId, path: &Path) -> Result<Document, ExtractError> {
         let kind = DocKind::from_path(path).ok_or_else(|| {
@@ -98,7 +109,22 @@ impl DocumentProcessor {
     /// Processes `bytes`, the content of the file at `path` (used to find its sidecar).
     pub fn process_bytes(&self, id: DocId, kind: DocKind, path: &Path, bytes: &[u8]) -> Result<Document, ExtractError> {
         let content_hash = content_hash(bytes);
-        let extraction = if is_risky(kind) { self.isolation.extract(kind, bytes)? } else { extract(kind, bytes)? };
+        let extraction = match kind {
+            DocKind::Html => {
+                // A fetched page's response headers are saved beside it (charset, language).
+                let hints = HttpHints::load_for(path);
+                let learned = self.site_boilerplate.read().unwrap_or_else(|e| e.into_inner()).clone();
+                match learned {
+                    Some(learned) => {
+                        let directory = path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+                        learned.extract(bytes, &hints, &directory)
+                    }
+                    None => HtmlExtractor::extract_with(bytes, &hints, None),
+                }
+            }
+            _ if is_risky(kind) => self.isolation.extract(kind, bytes)?,
+            _ => extract(kind, bytes)?,
+        };
         let mut warnings = extraction.warnings.clone();
         let sidecar = if self.read_sidecars {
             Sidecar::load_for(path).unwrap_or_else(|err| {
@@ -177,6 +203,7 @@ impl DocumentProcessor {
             topics,
             countries,
             published,
+            modified: extraction.modified,
             url: sidecar.url.or(extraction.url),
             description: sidecar.description.or(extraction.description),
             author: sidecar.author.or(extraction.author),

@@ -31,11 +31,24 @@ pub fn run(config: &Config, full: bool) -> anyhow::Result<ExitCode> {
         );
         bar
     });
+    if let Some(web) = crate::web::refresh(config).context("cannot fetch the web sources")? {
+        println!(
+            "web sources: {} fetched, {} not modified, {} removed, {} failed",
+            web.fetched,
+            web.not_modified,
+            web.removed,
+            web.failed.len()
+        );
+        for (url, reason) in &web.failed {
+            println!("web failed: {url}: {reason}");
+        }
+    }
     let sync = LibrarySync {
         library: config.library.clone(),
         index: &index,
         processor: &processor,
         workers: config.worker_count(),
+        snapshots: Some(config.web_dir()),
     };
     let report = sync
         .run(full, |progress| {

@@ -235,6 +235,7 @@ async fn an_index_that_cannot_be_written_fails_the_ingest_clearly_and_the_previo
             index: state.index(),
             processor: state.processor(),
             workers: 2,
+            snapshots: None,
         }
         .run(true, |_| {})
     };

@@ -32,9 +32,15 @@ pub fn index_with_config(config: Config) -> (AppState, SyncReport) {
     let library = library.as_path();
     let processor = DocumentProcessor::new(config.processor_settings()).expect("processor");
     let index = SearchIndex::create_in_ram(1).expect("index");
-    let report = LibrarySync { library: library.to_path_buf(), index: &index, processor: &processor, workers: 2 }
-        .run(false, |_| {})
-        .expect("sync");
+    let report = LibrarySync {
+        library: library.to_path_buf(),
+        index: &index,
+        processor: &processor,
+        workers: 2,
+        snapshots: None,
+    }
+    .run(false, |_| {})
+    .expect("sync");
     let state = AppState::new(config, index, processor);
     state.mark_ready();
     (state, report)

@@ -17,6 +17,8 @@ pub struct Metadata {
     pub keywords: Option<String>,
     /// Creation date as written (PDF date or ISO 8601).
     pub created: Option<String>,
+    /// Modification date (Info `/ModDate`, else XMP `xmp:ModifyDate`).
+    pub modified: Option<String>,
     /// The catalog's `/Lang`.
     pub lang: Option<String>,
 }
@@ -37,6 +39,7 @@ pub fn read(doc: &Document) -> Metadata {
         subject: xmp_field("dc:description").or_else(|| info_text(b"Subject")),
         keywords: xmp_field("pdf:Keywords").or_else(|| info_text(b"Keywords")),
         created: info_text(b"CreationDate").or_else(|| xmp_field("xmp:CreateDate")),
+        modified: info_text(b"ModDate").or_else(|| xmp_field("xmp:ModifyDate")),
         // `/Lang` first; XMP `dc:language` (a bag: its first entry) when there is none.
         lang: catalog.and_then(|c| lang(doc, c)).or_else(|| xmp_field("dc:language").filter(|l| l != "x-default")),
     }

@@ -140,6 +140,10 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
             .created
             .as_deref()
             .and_then(|d| PublishedDate::parse_pdf(d).or_else(|| PublishedDate::parse_iso(d.get(..10).unwrap_or(d)))),
+        modified: meta
+            .modified
+            .as_deref()
+            .and_then(|d| PublishedDate::parse_pdf(d).or_else(|| PublishedDate::parse_iso(d.get(..10).unwrap_or(d)))),
         description: meta.subject.as_deref().and_then(clean_value),
         author: meta.author.as_deref().and_then(clean_value),
         keywords: meta.keywords.map(|k| k.split([',', ';']).filter_map(clean_value).collect()).unwrap_or_default(),

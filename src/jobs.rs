@@ -118,8 +118,9 @@ pub struct Submitted {
     pub created: bool,
 }
 
-/// The synchronisation a job runs: `full`, reporting progress, returning the report.
-pub type Runner = dyn Fn(bool, &mut dyn FnMut(SyncProgress)) -> anyhow::Result<SyncReport> + Send + Sync;
+/// The synchronisation a job runs, knowing what triggered it and whether it is `full`, reporting
+/// progress, returning the report.
+pub type Runner = dyn Fn(JobTrigger, bool, &mut dyn FnMut(SyncProgress)) -> anyhow::Result<SyncReport> + Send + Sync;
 
 /// Runs ingestion jobs one at a time on a background thread and keeps the last few.
 #[derive(Clone)]
@@ -259,7 +260,7 @@ impl JobManager {
 fn worker_loop(shared: &Arc<Shared>, runner: &Runner) {
     let manager = JobManager { shared: Arc::clone(shared) };
     loop {
-        let (id, full) = {
+        let (id, trigger, full) = {
             let mut table = shared.table.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             loop {
                 if let Some(entry) = table.jobs.iter_mut().find(|e| e.status.state == JobState::Queued) {
@@ -267,7 +268,7 @@ fn worker_loop(shared: &Arc<Shared>, runner: &Runner) {
                     entry.status.started_at = Some(rfc3339(SystemTime::now()));
                     entry.started = Some(Instant::now());
                     entry.publish();
-                    break (entry.status.id, entry.status.full);
+                    break (entry.status.id, entry.status.trigger, entry.status.full);
                 }
                 table = shared.wake.wait(table).unwrap_or_else(|poisoned| poisoned.into_inner());
             }
@@ -280,7 +281,7 @@ fn worker_loop(shared: &Arc<Shared>, runner: &Runner) {
                 status.counts = progress.counts;
             });
         };
-        let result = catch_unwind(AssertUnwindSafe(|| runner(full, &mut on_progress)));
+        let result = catch_unwind(AssertUnwindSafe(|| runner(trigger, full, &mut on_progress)));
         let finished_at = rfc3339(SystemTime::now());
         match result {
             Ok(Ok(report)) => {
@@ -392,7 +393,7 @@ mod tests {
         let rx = Mutex::new(rx);
         let manager = JobManager::spawn(
             library.to_path_buf(),
-            Box::new(move |_full, progress| {
+            Box::new(move |_trigger, _full, progress| {
                 progress(SyncProgress {
                     phase: SyncPhase::Extracting,
                     done: 1,
@@ -468,7 +469,7 @@ mod tests {
     fn a_panicking_job_fails_and_the_next_one_still_runs() {
         let manager = JobManager::spawn(
             PathBuf::from("/lib"),
-            Box::new(|full, _| if full { Ok(SyncReport::default()) } else { panic!("boom") }),
+            Box::new(|_, full, _| if full { Ok(SyncReport::default()) } else { panic!("boom") }),
         );
         let first = manager.submit(JobTrigger::Admin, false);
         let failed = wait_until(&manager, first.id, JobState::Failed);

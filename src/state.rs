@@ -8,7 +8,7 @@ use index::SearchIndex;
 use ingest::DocumentProcessor;
 
 use crate::config::Config;
-use crate::jobs::JobManager;
+use crate::jobs::{JobManager, JobTrigger};
 use crate::sync::LibrarySync;
 
 /// Shared state of the running service.
@@ -37,8 +37,29 @@ impl AppState {
             // The job thread holds the state weakly so that dropping the state ends its use.
             let jobs = JobManager::spawn(
                 config.library.clone(),
-                Box::new(move |full, on_progress| {
+                Box::new(move |trigger, full, on_progress| {
                     let inner = weak.upgrade().ok_or_else(|| anyhow::anyhow!("the service is shutting down"))?;
+                    // Web sources are fetched again for the start-up job and for admins' jobs
+                    // (conditional GET makes unchanged pages cheap); a watcher's job only picks up
+                    // library files. A failed fetch keeps the last snapshots.
+                    if trigger != JobTrigger::Watch {
+                        match crate::web::refresh(&inner.config) {
+                            Ok(Some(web)) => tracing::info!(
+                                fetched = web.fetched,
+                                not_modified = web.not_modified,
+                                removed = web.removed,
+                                failed = web.failed.len(),
+                                "web sources fetched"
+                            ),
+                            Ok(None) => {}
+                            Err(err) => {
+                                tracing::error!(
+                                    error = format!("{err:#}"),
+                                    "web sources not fetched; using the snapshots"
+                                )
+                            }
+                        }
+                    }
                     let sync = LibrarySync {
                         library: inner.config.library.clone(),
                         index: &inner.index,

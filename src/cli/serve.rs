@@ -66,32 +66,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None
     };
     if state.config().ingest_on_start {
-        let startup = state.clone();
+        // The start-up job fetches the web sources, then ingests the library and the snapshots.
+        let submitted = state.jobs().submit(JobTrigger::Startup, false);
+        let mut progress = state.jobs().subscribe(submitted.id).context("the start-up job is known")?;
+        let ready_state = state.clone();
         tokio::spawn(async move {
-            // Web sources first (a failed fetch keeps the last snapshots), then the start-up job
-            // ingests the library and the snapshots together.
-            let config = startup.config().clone();
-            match tokio::task::spawn_blocking(move || crate::web::refresh(&config)).await {
-                Ok(Ok(Some(web))) => tracing::info!(
-                    fetched = web.fetched,
-                    not_modified = web.not_modified,
-                    removed = web.removed,
-                    failed = web.failed.len(),
-                    "web sources fetched"
-                ),
-                Ok(Ok(None)) => {}
-                Ok(Err(err)) => {
-                    tracing::error!(error = format!("{err:#}"), "web sources not fetched; using the snapshots")
-                }
-                Err(err) => tracing::error!(error = %err, "web source fetching stopped"),
-            }
-            let submitted = startup.jobs().submit(JobTrigger::Startup, false);
             // Ready once the start-up job has ended, committed or not (a failed one leaves the
             // last committed index, which is served).
-            if let Some(mut progress) = startup.jobs().subscribe(submitted.id) {
-                let _ = progress.wait_for(|status| status.state.is_terminal()).await;
-            }
-            startup.mark_ready();
+            let _ = progress.wait_for(|status| status.state.is_terminal()).await;
+            ready_state.mark_ready();
         });
     } else {
         state.mark_ready();

@@ -315,7 +315,7 @@ fn worker_loop(shared: &Arc<Shared>, runner: &Runner) {
                 mark_failed(&manager, id, error, finished_at);
             }
             Err(payload) => {
-                let error = format!("ingestion panicked: {}", panic_message(&payload));
+                let error = format!("ingestion panicked: {}", ingest::pipeline::panic_message(&payload));
                 tracing::error!(job = id, %error, "ingestion job failed; the index keeps its last commit");
                 mark_failed(&manager, id, error, finished_at);
             }
@@ -338,14 +338,6 @@ fn relative(root: &Path, path: &Path) -> String {
 
 fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
-}
-
-fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
 /// `time` as RFC 3339 in UTC with millisecond precision (`2026-11-21T13:05:09.123Z`).

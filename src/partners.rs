@@ -8,11 +8,12 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use index::{FacetFilter, FacetKind, SearchRequest};
 use serde::{Deserialize, Serialize};
 
+use crate::rate_limit::Bucket;
 use crate::search_params::{FacetValueJson, FacetsJson, InvalidParameter, country_code, language_code, topic_slug};
 
 /// One partner, as the configuration file lists it under `[[partners]]`.
@@ -115,29 +116,6 @@ pub enum Refusal {
     OutOfScope(InvalidParameter),
 }
 
-/// A continuously refilling allowance of searches.
-#[derive(Debug)]
-struct Bucket {
-    tokens: f64,
-    updated: Instant,
-}
-
-impl Bucket {
-    /// Takes one token at `now`, or says how long until one is available.
-    fn take(&mut self, per_minute: u32, now: Instant) -> Result<(), Duration> {
-        let capacity = f64::from(per_minute);
-        let per_second = capacity / 60.0;
-        let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * per_second).min(capacity);
-        self.updated = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            return Ok(());
-        }
-        Err(Duration::from_secs_f64((1.0 - self.tokens) / per_second))
-    }
-}
-
 struct Partner {
     config: PartnerConfig,
     bucket: Mutex<Bucket>,
@@ -155,7 +133,7 @@ impl Partners {
         let by_key = configs
             .iter()
             .map(|config| {
-                let bucket = Bucket { tokens: f64::from(config.rate_limit_per_minute), updated: now };
+                let bucket = Bucket::full(config.rate_limit_per_minute, now);
                 (config.key.clone(), Partner { config: config.clone(), bucket: Mutex::new(bucket) })
             })
             .collect();
@@ -256,6 +234,8 @@ pub fn restrict_facets(facets: &mut FacetsJson, partner: &PartnerConfig) {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn partner(key: &str) -> PartnerConfig {

@@ -16,18 +16,18 @@ pub const MAX_TRACKED_CLIENTS: usize = 65_536;
 
 /// A continuously refilling allowance: `per_minute` tokens at most, one spent per search.
 #[derive(Debug, Clone, Copy)]
-struct Bucket {
+pub(crate) struct Bucket {
     tokens: f64,
     updated: Instant,
 }
 
 impl Bucket {
-    fn full(per_minute: u32, now: Instant) -> Self {
+    pub(crate) fn full(per_minute: u32, now: Instant) -> Self {
         Bucket { tokens: f64::from(per_minute), updated: now }
     }
 
     /// Takes one token at `now`, or says how long until one is available.
-    fn take(&mut self, per_minute: u32, now: Instant) -> Result<(), Duration> {
+    pub(crate) fn take(&mut self, per_minute: u32, now: Instant) -> Result<(), Duration> {
         let capacity = f64::from(per_minute);
         let per_second = capacity / 60.0;
         let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();

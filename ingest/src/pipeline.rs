@@ -119,7 +119,8 @@ impl<'a> IngestPipeline<'a> {
     }
 }
 
-fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
+/// The message of a caught panic's payload (`panic!` with a literal or a formatted string).
+pub fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())

@@ -72,10 +72,6 @@ impl IntoResponse for Problem {
 
 /// Turns a handler panic into a 500 problem document instead of a dropped connection.
 pub fn panic_response(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned());
+    let message = ingest::pipeline::panic_message(&payload);
     Problem::internal(&format!("handler panicked: {message}")).into_response()
 }

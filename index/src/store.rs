@@ -203,13 +203,7 @@ impl SearchIndex {
     /// document whose source bytes did not change (to record a new fingerprint) without
     /// extracting it again.
     pub fn indexed_document(&self, id: &str, state: &IndexedState) -> crate::Result<Option<IndexDocument>> {
-        let searcher = self.reader.searcher();
-        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
-        let Some((_, address)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
-        else {
-            return Ok(None);
-        };
-        let doc: TantivyDocument = searcher.doc(address)?;
+        let Some(doc) = self.stored_by_id(id)? else { return Ok(None) };
         let f = &self.fields;
         let published = first_text(&doc, f.published);
         Ok(Some(IndexDocument {
@@ -236,15 +230,19 @@ impl SearchIndex {
         }))
     }
 
-    /// The stored metadata of document `id`.
-    pub fn get(&self, id: &str) -> crate::Result<Option<StoredDocument>> {
+    /// The stored fields of document `id`, if it is indexed.
+    fn stored_by_id(&self, id: &str) -> crate::Result<Option<TantivyDocument>> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
-        let Some((_, address)) = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
-        else {
-            return Ok(None);
-        };
-        let doc: TantivyDocument = searcher.doc(address)?;
+        match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() {
+            Some((_, address)) => Ok(Some(searcher.doc(address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The stored metadata of document `id`.
+    pub fn get(&self, id: &str) -> crate::Result<Option<StoredDocument>> {
+        let Some(doc) = self.stored_by_id(id)? else { return Ok(None) };
         let f = &self.fields;
         Ok(Some(StoredDocument {
             id: first_text(&doc, f.id).unwrap_or_default(),

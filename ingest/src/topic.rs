@@ -109,7 +109,31 @@ pub struct TopicClassifier {
 }
 
 /// Languages whose phrases are listed in one or two forms but occur in many (case endings).
-const INFLECTING: &[&str] = &["ru", "uk", "pl", "cs", "be", "bg", "sk", "sl", "hr", "sr", "lt", "lv"];
+const INFLECTING: &[&str] = &["ru", "uk", "pl", "cs", "be", "bg", "sk", "sl", "hr", "sr", "lt", "lv", "kk"];
+
+/// Languages with no term lists of their own whose documents are also read with the lists of
+/// close relatives (shared vocabulary and loanwords: a Belarusian or Kyrgyz health text uses
+/// many Russian terms, a Danish one many Swedish ones). English is always added.
+const RELATED: &[(&str, &[&str])] = &[
+    ("be", &["ru", "uk"]),
+    ("bg", &["ru"]),
+    ("mk", &["ru"]),
+    ("sr", &["ru"]),
+    ("sk", &["cs"]),
+    ("da", &["sv"]),
+    ("nb", &["sv"]),
+    ("nn", &["sv"]),
+    ("no", &["sv"]),
+    ("ky", &["kk", "ru"]),
+    ("tg", &["ru"]),
+    ("uz", &["ru"]),
+    ("tk", &["tr", "ru"]),
+    ("az", &["tr"]),
+    ("lb", &["de"]),
+    ("ca", &["es", "fr"]),
+    ("gl", &["pt", "es"]),
+    ("mt", &["it"]),
+];
 
 /// Weight of a match by where it is: a title states what a document is about.
 const TITLE_WEIGHT: f32 = 2.0;
@@ -143,8 +167,9 @@ impl TopicClassifier {
         TopicClassifier { slugs, parents, matchers, settings }
     }
 
-    /// Topic slugs for a document in `lang` (its terms and English terms are used; all
-    /// languages' when the language is unknown), best first.
+    /// Topic slugs for a document in `lang` (its terms, those of close relatives without lists
+    /// of their own, and English terms are used; all languages' when the language is unknown),
+    /// best first.
     pub fn classify(&self, lang: &str, title: &str, headings: &[String], body: &str) -> Vec<String> {
         let scores: Vec<f32> = self.score_parts(lang, title, headings, body).iter().map(ScoreParts::total).collect();
         // A parent is also supported by its best child: "telemonitoring of COPD" is evidence of
@@ -192,6 +217,9 @@ impl TopicClassifier {
             self.matchers.values().collect()
         } else {
             let mut langs = vec![lang];
+            if let Some((_, related)) = RELATED.iter().find(|(l, _)| *l == lang) {
+                langs.extend_from_slice(related);
+            }
             if lang != "en" {
                 langs.push("en");
             }
@@ -345,6 +373,73 @@ ru = ["защита персональных данных|3", "защиты пе
         assert_eq!(title("fr", "Le data protection officer et le GDPR"), 6.0);
         assert_eq!(title("ru", "Правила защиты персональных данных"), 3.0);
         assert_eq!(title("ru", "Защита персональных данных и персональных данных"), 5.0);
+    }
+
+    #[test]
+    fn every_builtin_topic_has_terms_in_the_regions_main_languages() {
+        let taxonomy = Taxonomy::builtin().unwrap();
+        let langs = ["en", "fr", "de", "es", "ru", "it", "pt", "pl", "nl", "uk", "sv", "cs", "tr", "el", "ro", "kk"];
+        for topic in taxonomy.topics() {
+            for lang in langs {
+                assert!(topic.terms.get(lang).is_some_and(|t| !t.is_empty()), "{} has no {lang} terms", topic.slug);
+            }
+        }
+    }
+
+    #[test]
+    fn kazakh_text_gets_its_topics() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        // Kazakh is agglutinative: "стратегиясы", "диабетімен", "глюкометрлер" carry suffixes
+        // the lists' stems and inflected phrases must reach.
+        let strategy = classifier.classify(
+            "kk",
+            "Денсаулық сақтауды цифрландырудың ұлттық стратегиясы",
+            &[],
+            "Үкімет ұлттық стратегияны бекітті: электрондық денсаулық паспорты барлық емханаларда енгізіледі.",
+        );
+        assert_eq!(strategy.first().map(String::as_str), Some("policy/national-strategy"), "{strategy:?}");
+        let diabetes = classifier.classify(
+            "kk",
+            "Қант диабетімен ауыратын науқастарға арналған қосымша",
+            &[],
+            "Науқастар глюкометрлердің көрсеткіштерін күн сайын жібереді, дәрігер инсулин мөлшерін түзетеді.",
+        );
+        assert_eq!(diabetes.first().map(String::as_str), Some("chronic-disease/diabetes"), "{diabetes:?}");
+        // The same text read with only the English lists (as before Kazakh terms existed) gets nothing.
+        let english_only = Taxonomy::parse(
+            &BUILTIN_TAXONOMY.lines().filter(|l| !l.starts_with("kk = ")).collect::<Vec<_>>().join("\n"),
+        )
+        .unwrap();
+        let without = TopicClassifier::new(&english_only, TopicSettings::default());
+        assert!(without.classify("kk", "Қант диабетімен ауыратын науқастарға арналған қосымша", &[], "").is_empty());
+    }
+
+    #[test]
+    fn languages_without_lists_use_their_relatives_lists() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        // Kyrgyz has no list; its "диабет" loanword is in the Kazakh and Russian ones.
+        let title = "Кант диабети менен ооруган бейтаптар үчүн мобилдик тиркеме";
+        assert_eq!(classifier.classify("ky", title, &[], ""), ["chronic-disease/diabetes"]);
+        // A language with neither a list nor a listed relative gets English only.
+        assert!(classifier.classify("hy", title, &[], "").is_empty());
+    }
+
+    #[test]
+    fn inflected_terms_added_for_coverage_match() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        // Ukrainian anxiety and psychology (only the adjective "тривожн*" was listed before).
+        let uk = classifier.classify(
+            "uk",
+            "Застосунок психологічної підтримки при тривозі",
+            &[],
+            "Рівень тривоги знизився; користувачі зверталися до психолога.",
+        );
+        assert_eq!(uk, ["chronic-disease/mental-health"]);
+        // Romance "real world" without the "data" of the longer phrases.
+        let real_world = classifier.slugs().iter().position(|s| s == "evidence/real-world").unwrap();
+        for text in ["dados de mundo real", "recolhidos em contexto real"] {
+            assert_eq!(classifier.score_parts("pt", "", &[], text)[real_world].body, 2.0, "{text}");
+        }
     }
 
     #[test]

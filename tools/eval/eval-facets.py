@@ -2,10 +2,13 @@
 """Evaluate topic and country detection on a labelled set, with sidecars ignored.
 
 Usage:
-  python3 tools/eval/eval-facets.py [--bin target/release/hubsearch] [--errors]
+  python3 tools/eval/eval-facets.py [--bin target/release/hubsearch] [--errors] [--heldout-errors]
 
-The labelled set is the sample library (expected topics and countries from the CATALOGUE of
-tools/library/check-library.py) plus the fixtures listed in tools/eval/labels.tsv. Every file
+The tuning set is the sample library (expected topics and countries from the CATALOGUE of
+tools/library/check-library.py) plus the fixtures listed in tools/eval/labels.tsv. The
+held-out set (tools/eval/labels-heldout.tsv) was labelled before the classifier first ran on
+it and is not used for tuning: its figures are printed apart, and its errors only on request
+(--heldout-errors), so that looking at them stays a deliberate act. Every file
 is run through `hubsearch extract --json --no-sidecars`, so the figures measure detection, not
 the curated sidecars.
 
@@ -31,9 +34,9 @@ def library_labels():
     return [(os.path.join('library', d['path']), set(d['countries']), set(d['topics'])) for d in module.CATALOGUE]
 
 
-def fixture_labels():
+def fixture_labels(name='labels.tsv'):
     rows = []
-    with open(os.path.join(ROOT, 'tools', 'eval', 'labels.tsv'), encoding='utf-8') as f:
+    with open(os.path.join(ROOT, 'tools', 'eval', name), encoding='utf-8') as f:
         for line in f:
             line = line.rstrip('\n')
             if not line or line.startswith('#') or line.startswith('path\t'):
@@ -65,10 +68,12 @@ def score(pairs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--bin', default=os.path.join(ROOT, 'target', 'debug', 'hubsearch'))
-    parser.add_argument('--errors', action='store_true', help='list the documents with errors')
+    parser.add_argument('--errors', action='store_true', help='list the tuning documents with errors')
+    parser.add_argument('--heldout-errors', action='store_true', help='list the held-out documents with errors')
     args = parser.parse_args()
 
-    labelled = library_labels() + fixture_labels()
+    heldout = fixture_labels('labels-heldout.tsv')
+    labelled = library_labels() + fixture_labels() + heldout
     paths = [os.path.join(ROOT, p) for p, _, _ in labelled]
     out = subprocess.run([args.bin, 'extract', '--json', '--no-sidecars', *paths], capture_output=True, text=True, cwd=ROOT)
     results = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
@@ -89,16 +94,22 @@ def main():
             errors.append((path, want_c, got_c, want_t, got_t))
 
     n_lib = len(library_labels())
-    print(f'documents: {len(labelled)} ({n_lib} sample library, {len(labelled) - n_lib} fixtures); sidecars ignored')
+    n_tune = len(labelled) - len(heldout)
+    held_c, held_h, held_x = countries[n_tune:], hierarchical[n_tune:], exact[n_tune:]
+    countries, hierarchical, exact, top = countries[:n_tune], hierarchical[:n_tune], exact[:n_tune], top[:n_tune]
+    print(f'tuning documents: {n_tune} ({n_lib} sample library, {n_tune - n_lib} fixtures); held-out: {len(heldout)}; sidecars ignored')
     print(f'{"facet":<26} {"precision":>9} {"recall":>7} {"F1":>6} {"tp":>5} {"fp":>4} {"fn":>4}')
     rows = [('country', countries), ('topic (hierarchical)', hierarchical), ('topic (exact slug)', exact), ('topic (top level)', top)]
     rows += [('  country, library only', countries[:n_lib]), ('  country, fixtures only', countries[n_lib:]),
-             ('  topic (hier.), library', hierarchical[:n_lib]), ('  topic (hier.), fixtures', hierarchical[n_lib:])]
+             ('  topic (hier.), library', hierarchical[:n_lib]), ('  topic (hier.), fixtures', hierarchical[n_lib:]),
+             ('held-out country', held_c), ('held-out topic (hier.)', held_h), ('held-out topic (exact)', held_x)]
     for name, pairs in rows:
         p, r, f, tp, fp, fn = score(pairs)
         print(f'{name:<26} {p:9.3f} {r:7.3f} {f:6.3f} {tp:5} {fp:4} {fn:4}')
-    if args.errors:
-        for path, want_c, got_c, want_t, got_t in errors:
+    shown = [e for e in errors if (args.errors and not e[0].startswith('tools/eval/heldout/'))
+             or (args.heldout_errors and e[0].startswith('tools/eval/heldout/'))]
+    if shown:
+        for path, want_c, got_c, want_t, got_t in shown:
             print(f'\n{path}')
             if want_c != got_c:
                 print(f'  countries: missed {sorted(want_c - got_c)} spurious {sorted(got_c - want_c)}')

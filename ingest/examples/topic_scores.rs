@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use ingest::terms::{TermMatcher, tokenize};
-use ingest::topic::TopicSettings;
+use ingest::topic::{INFLECTING, TopicSettings};
 use ingest::{DocKind, LanguageDetector, Taxonomy, TopicClassifier};
 
 fn main() {
@@ -51,7 +51,6 @@ fn main() {
 
 /// The words of `text` matched by a topic's terms in `lang` and English, with their counts.
 fn matched_terms(taxonomy: &Taxonomy, topic: usize, lang: &str, text: &str) -> Vec<String> {
-    let inflecting = ["ru", "uk", "pl", "cs", "be", "bg", "sk", "sl", "hr", "sr", "lt", "lv", "kk"];
     let mut matcher = TermMatcher::default();
     let mut patterns = Vec::new();
     for (l, terms) in &taxonomy.topics()[topic].terms {
@@ -60,7 +59,7 @@ fn matched_terms(taxonomy: &Taxonomy, topic: usize, lang: &str, text: &str) -> V
         }
         for term in terms {
             let pattern = term.rsplit_once('|').map_or(term.as_str(), |(p, _)| p);
-            if inflecting.contains(&l.as_str()) {
+            if INFLECTING.contains(&l.as_str()) {
                 matcher.add_inflected(pattern, patterns.len(), 1.0);
             } else {
                 matcher.add(pattern, patterns.len(), 1.0, false);

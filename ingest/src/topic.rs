@@ -109,7 +109,7 @@ pub struct TopicClassifier {
 }
 
 /// Languages whose phrases are listed in one or two forms but occur in many (case endings).
-const INFLECTING: &[&str] = &["ru", "uk", "pl", "cs", "be", "bg", "sk", "sl", "hr", "sr", "lt", "lv", "kk"];
+pub const INFLECTING: &[&str] = &["ru", "uk", "pl", "cs", "be", "bg", "sk", "sl", "hr", "sr", "lt", "lv", "kk"];
 
 /// Languages with no term lists of their own whose documents are also read with the lists of
 /// close relatives (shared vocabulary and loanwords: a Belarusian or Kyrgyz health text uses

@@ -185,7 +185,17 @@ impl DocumentProcessor {
                 }
                 known
             }
-            None => self.countries.detect(&lang, &title, &extraction.text),
+            None => {
+                // The author's own summary (description, keywords) names what the document is
+                // about as surely as its body does, so its mentions count as body mentions.
+                let mut text = String::new();
+                for part in extraction.description.iter().chain(&extraction.keywords) {
+                    text.push_str(part);
+                    text.push_str(" .\n");
+                }
+                text.push_str(&extraction.text);
+                self.countries.detect(&lang, &title, &text)
+            }
         };
         let published = match sidecar.published.as_deref() {
             Some(given) => PublishedDate::parse_iso(given).or_else(|| {
@@ -261,6 +271,27 @@ mod tests {
         assert_eq!(curated.published.unwrap().to_string(), "2021-02");
         assert_eq!(curated.warnings.len(), 2, "{:?}", curated.warnings);
         assert!(curated.warnings.iter().any(|w| w.contains("XX")));
+    }
+
+    #[test]
+    fn a_country_in_the_description_counts_with_one_in_the_body() {
+        let processor = DocumentProcessor::new(ProcessorSettings::default()).unwrap();
+        let page = |description: &str| {
+            format!(
+                "<html lang=\"de\"><head><title>Gesundheits-Apps: Worauf achten?</title>\
+                 <meta name=\"description\" content=\"{description}\"></head><body><main>\
+                 <p>Qualitätskriterien helfen Patientinnen und Fachpersonen bei der Wahl einer App. \
+                 Die Empfehlungen gelten für Hersteller in der Schweiz und werden regelmässig \
+                 überprüft.</p></main></body></html>"
+            )
+        };
+        let process = |html: String| {
+            processor.process_bytes(DocId::from_stored("a.html"), DocKind::Html, Path::new("a.html"), html.as_bytes())
+        };
+        let with = process(page("Qualitätskriterien für Gesundheits-Apps in der Schweiz.")).unwrap();
+        assert_eq!(with.countries, ["CH"]);
+        let without = process(page("Qualitätskriterien für Gesundheits-Apps.")).unwrap();
+        assert!(without.countries.is_empty(), "{:?}", without.countries);
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! Page layout: positioned glyphs to words (from gaps between glyphs, not only explicit
 //! spaces), lines (from baselines and writing direction, any rotation) and blocks (from line
-//! spacing and alignment). Blocks keep content-stream order, which is the reading order for
-//! the producers seen so far (TeX, Word, LibreOffice write columns one after the other); no
-//! column reordering is attempted.
+//! spacing and alignment). Blocks keep content-stream order, unless the page is set in
+//! columns (`columns::reading_order`).
 
 use super::content::PageGlyphs;
 
@@ -12,6 +11,10 @@ const WORD_GAP: f32 = 0.1;
 /// Two glyphs whose baselines differ by less than this fraction of the font size are on one
 /// line (superscripts and subscripts included).
 const SAME_LINE: f32 = 0.5;
+/// A gap along the baseline wider than this many em ends the line: what follows is in another
+/// column or table cell (producers that draw a page row by row put the right column's line
+/// right after the left one's), not the next word.
+const MAX_LINE_GAP: f32 = 3.0;
 
 /// One line of text.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +65,7 @@ struct Builder<'p> {
 /// y1]`) are not shown on the page and are dropped, as poppler does.
 pub fn layout(page: &PageGlyphs, page_box: [f32; 4]) -> Vec<Block> {
     let lines = lines(page, page_box);
-    blocks(lines)
+    super::columns::reading_order(blocks(lines))
 }
 
 fn lines(page: &PageGlyphs, page_box: [f32; 4]) -> Vec<Line> {
@@ -104,7 +107,7 @@ fn lines(page: &PageGlyphs, page_box: [f32; 4]) -> Vec<Line> {
                 && (b.line.dir.1 - dy).abs() < 0.02
                 && (v - b.line.v).abs() < SAME_LINE * size
                 && u > b.end_u - 1.5 * size
-                && u < b.end_u + 12.0 * size
+                && u < b.end_u + MAX_LINE_GAP * size
         });
         if !joins {
             if let Some(done) = current.take() {
@@ -242,7 +245,7 @@ fn combining_mark(text: &str) -> Option<char> {
 }
 
 /// Consecutive lines that are close below one another and overlap horizontally form a block.
-fn blocks(lines: Vec<Line>) -> Vec<Block> {
+pub(super) fn blocks(lines: Vec<Line>) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     for line in lines {
         let joins = blocks.last().and_then(|b| b.lines.last()).is_some_and(|prev| {

@@ -267,3 +267,18 @@ fn an_undecodable_page_is_reported_not_silently_dropped() {
     assert_eq!(extraction.warnings.len(), 1, "{:?}", extraction.warnings);
     assert!(extraction.warnings[0].starts_with("page 2:"), "{:?}", extraction.warnings);
 }
+
+/// `tests/fixtures/two-columns.pdf` (made by `tools/data/make-two-column-fixture.py`) draws a
+/// two-column page row by row: left line, right line, next row.
+#[test]
+fn a_two_column_page_drawn_row_by_row_is_read_column_by_column() {
+    let extraction = PdfExtractor::extract(include_bytes!("../../tests/fixtures/two-columns.pdf")).unwrap();
+    assert_eq!(
+        extraction.text,
+        "Two columns drawn row by row\n\n\
+         Mobile health apps help\npatients with diabetes\nrecord their glucose\nvalues and share them\n\
+         with their care team for\nremote telemonitoring of therapy.\n\n\
+         Telehealth programmes in\nrural regions reduce the\ndistance to specialists\nand shorten waiting\n\
+         times for consultations\naccording to the trial\nreports reviewed here.\n\n1"
+    );
+}

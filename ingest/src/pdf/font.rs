@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use lopdf::{Dictionary, Document, Object};
 
 use super::cmap::CMap;
+use super::collections::{CollectionMap, for_collection};
 use super::encoding::{BaseEncoding, apply_differences, type1_builtin_encoding};
 use super::glyphs::glyph_to_unicode;
 use super::objects::{deref, dict_get, number, stream_bytes};
@@ -46,6 +47,8 @@ enum Kind {
         to_unicode: Option<CMap>,
         widths: HashMap<u32, f64>,
         default_width: f64,
+        /// Adobe's CID → Unicode table of the font's character collection (no ToUnicode).
+        collection: Option<&'static CollectionMap>,
         fallback: HashMap<u32, String>,
     },
 }
@@ -176,7 +179,7 @@ impl Font {
                     f(Code { text: &text[usize::from(b)], advance: widths[usize::from(b)], is_space_code: b == 32 });
                 }
             }
-            Kind::Composite { encoding, to_unicode, widths, default_width, fallback } => {
+            Kind::Composite { encoding, to_unicode, widths, default_width, collection, fallback } => {
                 let mut rest = bytes;
                 let mut buf = String::new();
                 while !rest.is_empty() {
@@ -196,7 +199,9 @@ impl Font {
                         buf.push_str(&text);
                     } else if matches!(encoding, CidEncoding::Unicode) {
                         buf.push_str(&String::from_utf16_lossy(&[code as u16]));
-                    } else if let Some(text) = fallback.get(&cid) {
+                    } else if !collection.is_some_and(|c| c.push(cid, &mut buf))
+                        && let Some(text) = fallback.get(&cid)
+                    {
                         buf.push_str(text);
                     }
                     let advance = widths.get(&cid).copied().unwrap_or(*default_width);
@@ -237,6 +242,7 @@ fn load_composite(doc: &Document, dict: &Dictionary, to_unicode: Option<CMap>) -
     let mut widths = HashMap::new();
     let mut default_width = 1.0;
     let mut fallback = HashMap::new();
+    let mut collection = None;
     if let Some(cid_font) = descendant {
         if vertical {
             default_width = dict_get(doc, cid_font, b"DW2")
@@ -251,10 +257,28 @@ fn load_composite(doc: &Document, dict: &Dictionary, to_unicode: Option<CMap>) -
             }
         }
         if to_unicode.as_ref().is_none_or(|c| !c.has_unicode()) {
+            // The CIDs of a font that declares an Adobe collection are that collection's
+            // (poppler reads them so); the embedded font's own cmap covers the rest.
+            collection = collection_of(doc, cid_font);
             fallback = super::truetype::cid_to_unicode(doc, cid_font).unwrap_or_default();
         }
     }
-    Font { kind: Kind::Composite { encoding, to_unicode, widths, default_width, fallback }, vertical, size_scale: 1.0 }
+    Font {
+        kind: Kind::Composite { encoding, to_unicode, widths, default_width, collection, fallback },
+        vertical,
+        size_scale: 1.0,
+    }
+}
+
+/// Adobe's table for the `/CIDSystemInfo` collection of a CID font, if it is a known one.
+fn collection_of(doc: &Document, cid_font: &Dictionary) -> Option<&'static CollectionMap> {
+    let info = dict_get(doc, cid_font, b"CIDSystemInfo")?.as_dict().ok()?;
+    let field = |key: &[u8]| match dict_get(doc, info, key) {
+        Some(Object::String(s, _)) => Some(s.as_slice()),
+        Some(Object::Name(n)) => Some(n.as_slice()),
+        _ => None,
+    };
+    for_collection(field(b"Registry")?, field(b"Ordering")?)
 }
 
 // `/W [c [w1 w2 …] cfirst clast w …]`; ranges are capped so a hostile file cannot make a

@@ -1,8 +1,7 @@
 //! Page layout: positioned glyphs to words (from gaps between glyphs, not only explicit
 //! spaces), lines (from baselines and writing direction, any rotation) and blocks (from line
-//! spacing and alignment). Blocks keep content-stream order, which is the reading order for
-//! the producers seen so far (TeX, Word, LibreOffice write columns one after the other); no
-//! column reordering is attempted.
+//! spacing and alignment). Blocks keep content-stream order, unless the page is set in
+//! columns (`columns::reading_order`).
 
 use super::content::PageGlyphs;
 
@@ -12,6 +11,11 @@ const WORD_GAP: f32 = 0.1;
 /// Two glyphs whose baselines differ by less than this fraction of the font size are on one
 /// line (superscripts and subscripts included).
 const SAME_LINE: f32 = 0.5;
+/// A gap along the baseline wider than this many em cuts a line in two: what follows is in
+/// another column or table cell (producers that draw a page row by row put the right column's
+/// line right after the left one's), not the next word. The cut is made after the letter
+/// spacing was measured over the whole line, so short pieces are not cut into letters.
+const MAX_LINE_GAP: f32 = 3.0;
 
 /// One line of text.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +66,7 @@ struct Builder<'p> {
 /// y1]`) are not shown on the page and are dropped, as poppler does.
 pub fn layout(page: &PageGlyphs, page_box: [f32; 4]) -> Vec<Block> {
     let lines = lines(page, page_box);
-    blocks(lines)
+    super::columns::reading_order(blocks(lines))
 }
 
 fn lines(page: &PageGlyphs, page_box: [f32; 4]) -> Vec<Line> {
@@ -136,7 +140,7 @@ fn lines(page: &PageGlyphs, page_box: [f32; 4]) -> Vec<Line> {
 /// letter-spaced text is not cut into letters); spacing diacritics drawn over a neighbouring
 /// letter (TeX's accents) become combining marks.
 fn push_line(lines: &mut Vec<Line>, b: Builder<'_>) {
-    let mut line = b.line;
+    let line = b.line;
     let items = b.items;
     let mut gaps: Vec<f32> = items
         .windows(2)
@@ -153,6 +157,9 @@ fn push_line(lines: &mut Vec<Line>, b: Builder<'_>) {
     let mut text = String::new();
     let mut pending_space = false;
     let mut prev_end: Option<f32> = None;
+    // The line's pieces cut at wide gaps: text and extent along the writing direction.
+    let mut pieces: Vec<(String, f32, f32)> = Vec::new();
+    let mut piece_start = items.first().map_or(line.u.0, |i| i.u);
     let mut i = 0;
     while i < items.len() {
         let item = &items[i];
@@ -160,6 +167,15 @@ fn push_line(lines: &mut Vec<Line>, b: Builder<'_>) {
         if item.space {
             pending_space = true;
             continue;
+        }
+        if let Some(end) = prev_end
+            && item.u - end > MAX_LINE_GAP * item.size.max(0.01)
+            && !text.trim().is_empty()
+        {
+            pieces.push((std::mem::take(&mut text), piece_start, end));
+            piece_start = item.u;
+            pending_space = false;
+            prev_end = None;
         }
         if item.text.is_empty() {
             prev_end = Some(item.end);
@@ -188,12 +204,14 @@ fn push_line(lines: &mut Vec<Line>, b: Builder<'_>) {
         pending_space = false;
         prev_end = Some(item.end);
     }
-    let trimmed = text.trim_end();
-    if trimmed.is_empty() {
-        return;
+    pieces.push((text, piece_start, prev_end.unwrap_or(line.u.1)));
+    for (text, start, end) in pieces {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        lines.push(Line { text: trimmed.to_owned(), u: (start, end.max(start)), ..line.clone() });
     }
-    line.text = trimmed.trim_start().to_owned();
-    lines.push(line);
 }
 
 fn push_word_break(
@@ -242,7 +260,7 @@ fn combining_mark(text: &str) -> Option<char> {
 }
 
 /// Consecutive lines that are close below one another and overlap horizontally form a block.
-fn blocks(lines: Vec<Line>) -> Vec<Block> {
+pub(super) fn blocks(lines: Vec<Line>) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     for line in lines {
         let joins = blocks.last().and_then(|b| b.lines.last()).is_some_and(|prev| {

@@ -8,6 +8,8 @@
 
 mod cff;
 mod cmap;
+mod collections;
+mod columns;
 mod content;
 mod encoding;
 mod font;

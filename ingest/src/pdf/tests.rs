@@ -267,3 +267,58 @@ fn an_undecodable_page_is_reported_not_silently_dropped() {
     assert_eq!(extraction.warnings.len(), 1, "{:?}", extraction.warnings);
     assert!(extraction.warnings[0].starts_with("page 2:"), "{:?}", extraction.warnings);
 }
+
+/// `tests/fixtures/two-columns.pdf` (made by `tools/data/make-two-column-fixture.py`) draws a
+/// two-column page row by row: left line, right line, next row.
+#[test]
+fn a_two_column_page_drawn_row_by_row_is_read_column_by_column() {
+    let extraction = PdfExtractor::extract(include_bytes!("../../tests/fixtures/two-columns.pdf")).unwrap();
+    assert_eq!(
+        extraction.text,
+        "Two columns drawn row by row\n\n\
+         Mobile health apps help\npatients with diabetes\nrecord their glucose\nvalues and share them\n\
+         with their care team for\nremote telemonitoring of therapy.\n\n\
+         Telehealth programmes in\nrural regions reduce the\ndistance to specialists\nand shorten waiting\n\
+         times for consultations\naccording to the trial\nreports reviewed here.\n\n1"
+    );
+}
+
+/// A wide gap cuts a line in two, but only after the letter spacing was measured on the
+/// whole line: a short letter-spaced piece stays one word instead of falling into letters.
+#[test]
+fn a_wide_gap_cuts_a_letter_spaced_line_without_splitting_its_words() {
+    let mut show = Vec::new();
+    for (i, letter) in "Namakaikki".bytes().enumerate() {
+        if i > 0 {
+            // 0.15 em between letters; 4 em between the two words.
+            show.push(Object::Integer(if i == 4 { -4000 } else { -150 }));
+        }
+        show.push(text(&[letter]));
+    }
+    let doc = Builder::new(simple_font(Object::Name(b"WinAnsiEncoding".to_vec())))
+        .page(line_at(50, 700, Object::Array(show)))
+        .finish(None);
+    assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "Nama\n\nkaikki");
+}
+
+/// A CID font of the Adobe-Japan1 collection without ToUnicode (and without a font program
+/// to fall back on) is read through Adobe's CID to Unicode table, horizontally and vertically.
+#[test]
+fn a_japan1_cid_font_without_tounicode_is_read_through_the_collection() {
+    for (encoding, y_step) in [("Identity-H", 0), ("Identity-V", 1)] {
+        let builder = Builder::with(|doc| {
+            let descendant = doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "Test", "DW" => 1000,
+                "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Japan1"), "Supplement" => 2 },
+            });
+            dictionary! {
+                "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Test", "Encoding" => encoding,
+                "DescendantFonts" => vec![descendant.into()],
+            }
+        });
+        // CIDs 53, 73, 1 ("Th ") then 843, 845 (あい).
+        let codes = Object::String(vec![0, 53, 0, 73, 0, 1, 3, 0x4b, 3, 0x4d], StringFormat::Hexadecimal);
+        let doc = builder.page(line_at(50, 700 - 100 * y_step, codes)).finish(None);
+        assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "Th あい", "{encoding}");
+    }
+}

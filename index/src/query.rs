@@ -2,7 +2,7 @@
 //! weighted by field, typo-tolerant and prefix alternatives weighted below them, phrases, a
 //! proximity bonus, exclusions, and the facet filters around it all.
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
@@ -34,9 +34,6 @@ pub(crate) struct SearchField {
 
 /// Weight of a stem match in the query's language, on top of the neutral fields' exact matches.
 const STEMMED_BOOST: f32 = 3.0;
-pub(crate) fn knob(name: &str, default: f32) -> f32 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// The fields user text is matched against: the neutral title, description and body, plus the
 /// stemmed text of the query's language when it is known, or of every stemmed language when it
@@ -47,18 +44,14 @@ pub(crate) fn search_fields(fields: &Fields, query_lang: Option<&str>) -> Vec<Se
     let mut searched = vec![
         // Tuned on NFCorpus dev (nDCG@10 0.2776 at 2.0, 0.2800 at 1.5, 0.2797 at 1.0): short
         // titles already weigh much under BM25's length normalisation.
-        neutral(fields.title, knob("K_TITLE", 1.5)),
-        neutral(fields.description, knob("K_DESC", 1.5)),
-        neutral(fields.body, knob("K_BODY", 1.0)),
+        neutral(fields.title, 1.5),
+        neutral(fields.description, 1.5),
+        neutral(fields.body, 1.0),
     ];
     match query_lang {
         Some(code) => {
             if let (Some(field), Some(language)) = (fields.stemmed_field(code), stemming_language(code)) {
-                searched.push(SearchField {
-                    field,
-                    boost: knob("K_STEM", STEMMED_BOOST),
-                    analysis: Analysis::Stemmed(language),
-                });
+                searched.push(SearchField { field, boost: STEMMED_BOOST, analysis: Analysis::Stemmed(language) });
             }
         }
         None => {
@@ -66,7 +59,7 @@ pub(crate) fn search_fields(fields: &Fields, query_lang: Option<&str>) -> Vec<Se
                 if let Some(language) = stemming_language(code) {
                     searched.push(SearchField {
                         field: *field,
-                        boost: knob("K_STEM", STEMMED_BOOST),
+                        boost: STEMMED_BOOST,
                         analysis: Analysis::Stemmed(language),
                     });
                 }
@@ -135,21 +128,12 @@ pub(crate) fn text_query(
         {
             proximity_tokens.push(tokens[0].clone());
         }
-        match &variants {
-            Some(variants) => {
-                let words = tokens.iter().chain(&variants.fuzzy).chain(&variants.completions);
-                highlight.extend(words.map(|word| {
-                    let query = TermQuery::new(Term::from_field_text(fields.body, word), IndexRecordOption::WithFreqs);
-                    (Occur::Should, Box::new(query) as Box<dyn Query>)
-                }));
-            }
-            None => {
-                for token in &tokens {
-                    let prefix = matches!(clause, Clause::Word { prefix: true, .. });
-                    add_highlight_terms(searcher, fields.body, token, prefix, &mut highlight);
-                }
-            }
-        }
+        // Snippets mark the words and the variants that were searched.
+        let searched = variants.iter().flat_map(|v| v.fuzzy.iter().chain(&v.completions));
+        highlight.extend(tokens.iter().chain(searched).map(|word| {
+            let query = TermQuery::new(Term::from_field_text(fields.body, word), IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(query) as Box<dyn Query>)
+        }));
     }
     if required.is_empty() {
         return None;
@@ -159,8 +143,8 @@ pub(crate) fn text_query(
         for field in [fields.title, fields.body] {
             let terms: Vec<(usize, Term)> =
                 proximity_tokens.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
-            let phrase = PhraseQuery::new_with_offset_and_slop(terms, knob("K_SLOP", PROXIMITY_SLOP as f32) as u32);
-            extras.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), knob("K_PROX", PROXIMITY_WEIGHT)))));
+            let phrase = PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP);
+            extras.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_WEIGHT))));
         }
     }
     for clause in &parsed.exclude {
@@ -207,19 +191,20 @@ fn clause_query(
     let neutral_tokens = analyse(&text);
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let variants = match neutral_tokens.as_slice() {
-        [token] if tolerant && knob("K_OLDFUZZ", 0.0) == 0.0 => {
-            Some(Variants::of(searcher, body, token, if prefix { completions } else { None }))
-        }
+        [token] if tolerant => Some(Variants::of(searcher, body, token, if prefix { completions } else { None })),
+        // Exclusions drop the word itself only.
+        [_] => Some(Variants::default()),
         _ => None,
     };
     for f in fields {
         match f.analysis {
             Analysis::Neutral => match neutral_tokens.len() {
                 0 => {}
-                1 => match &variants {
-                    Some(variants) => alternatives.extend(variant_alternatives(&neutral_tokens[0], variants, f)),
-                    None => alternatives.extend(word_alternatives(&neutral_tokens[0], f, tolerant, prefix)),
-                },
+                1 => alternatives.extend(variant_alternatives(
+                    &neutral_tokens[0],
+                    variants.as_ref().expect("one token has variants"),
+                    f,
+                )),
                 _ => alternatives.push((Occur::Should, phrase_query(&neutral_tokens, f))),
             },
             // Stems have no positions: they add recall for single words, phrases stay exact.
@@ -238,27 +223,6 @@ fn clause_query(
     (query, neutral_tokens, variants)
 }
 
-fn word_alternatives(token: &str, f: &SearchField, tolerant: bool, prefix: bool) -> Vec<(Occur, Box<dyn Query>)> {
-    let distance = if tolerant { typo_distance(token.chars().count()) } else { 0 };
-    let term = Term::from_field_text(f.field, token);
-    let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost)))];
-    if distance > 0 {
-        let fuzzy = FuzzyTermQuery::new(term.clone(), distance, true);
-        alternatives
-            .push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), f.boost * knob("K_FUZZY", FUZZY_WEIGHT)))));
-    }
-    if tolerant && prefix {
-        let starts = FuzzyTermQuery::new_prefix(term, 0, true);
-        alternatives.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(starts), f.boost * knob("K_PREFIX", PREFIX_WEIGHT))),
-        ));
-    }
-    alternatives
-}
-
 /// Most typo-tolerant variants of a word searched: the most frequent ones.
 const MAX_FUZZY_VARIANTS: usize = 8;
 /// Most completions of the word being typed searched: the most frequent ones.
@@ -267,6 +231,7 @@ const MAX_COMPLETIONS: usize = 16;
 /// The indexed words a query word also matches, looked up once in the body's vocabulary (the
 /// largest) and searched as plain terms in every field: cheaper than an automaton per field and
 /// per pass, and scored by BM25 like the exact word (rare variants weigh more than common ones).
+#[derive(Default)]
 pub(crate) struct Variants {
     /// Words within the word's typo distance (the word itself left out).
     pub fuzzy: Vec<String>,
@@ -277,14 +242,7 @@ pub(crate) struct Variants {
 impl Variants {
     /// The variants of `token`; its completions too when `completions` is given.
     pub(crate) fn of(searcher: &Searcher, body: Field, token: &str, completions: Option<&Completions>) -> Variants {
-        let mut distance = typo_distance(token.chars().count());
-        let share = knob("K_FREQ", 0.0) as f64;
-        if share > 0.0 {
-            let df = crate::vocabulary::doc_freq(searcher, body, token) as f64;
-            if df >= 2.0 && df >= share * searcher.num_docs() as f64 {
-                distance = 0;
-            }
-        }
+        let distance = typo_distance(token.chars().count());
         let others = |found: Vec<(String, u64)>| found.into_iter().map(|(t, _)| t).filter(|t| t != token).collect();
         Variants {
             fuzzy: if distance > 0 {
@@ -307,9 +265,9 @@ fn variant_alternatives(token: &str, variants: &Variants, f: &SearchField) -> Ve
         (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
     };
     let mut alternatives = vec![term(token, f.boost)];
-    let fuzzy = f.boost * knob("K_FUZZY", FUZZY_WEIGHT);
+    let fuzzy = f.boost * FUZZY_WEIGHT;
     alternatives.extend(variants.fuzzy.iter().map(|v| term(v, fuzzy)));
-    let prefix = f.boost * knob("K_PREFIX", PREFIX_WEIGHT);
+    let prefix = f.boost * PREFIX_WEIGHT;
     alternatives.extend(variants.completions.iter().map(|v| term(v, prefix)));
     alternatives
 }
@@ -317,27 +275,6 @@ fn variant_alternatives(token: &str, variants: &Variants, f: &SearchField) -> Ve
 fn phrase_query(tokens: &[String], f: &SearchField) -> Box<dyn Query> {
     let terms: Vec<Term> = tokens.iter().map(|t| Term::from_field_text(f.field, t)).collect();
     Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), f.boost))
-}
-
-fn add_highlight_terms(
-    searcher: &Searcher,
-    body: Field,
-    token: &str,
-    prefix: bool,
-    out: &mut Vec<(Occur, Box<dyn Query>)>,
-) {
-    let mut terms = vec![token.to_owned()];
-    let distance = typo_distance(token.chars().count());
-    if distance > 0 {
-        terms.extend(expand(searcher, body, token, distance, false, 5).into_iter().map(|(t, _)| t));
-    }
-    if prefix {
-        terms.extend(expand(searcher, body, token, 0, true, 10).into_iter().map(|(t, _)| t));
-    }
-    for term in terms {
-        let query = TermQuery::new(Term::from_field_text(body, &term), IndexRecordOption::WithFreqs);
-        out.push((Occur::Should, Box::new(query)));
-    }
 }
 
 /// Analyses words the way the neutral fields were analysed.

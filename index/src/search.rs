@@ -151,7 +151,7 @@ impl SearchIndex {
             self.collect_page(searcher, request, ranked, &unfiltered, by_date)?;
         if let Some(t) = &text
             && t.clauses >= 2
-            && total < crate::query::knob("K_AND", AND_MIN_HITS as f32) as usize
+            && total < AND_MIN_HITS
         {
             ranked = Some(t.any.as_ref());
             (addresses, total, facet_counts) = self.collect_page(searcher, request, ranked, &unfiltered, by_date)?;

@@ -46,8 +46,15 @@ pub struct QueryFigures {
     pub before_mean_total: f64,
 }
 
-/// Builds an index of `docs` generated documents and measures it, `rounds` passes over the mix.
-pub fn measure(generator: &Generator, docs: usize, rounds: usize, threads: usize) -> anyhow::Result<QueryFigures> {
+/// Builds an index of `docs` generated documents and measures it: `rounds` passes over the first
+/// `queries` queries of the mix.
+pub fn measure(
+    generator: &Generator,
+    docs: usize,
+    queries: usize,
+    rounds: usize,
+    threads: usize,
+) -> anyhow::Result<QueryFigures> {
     let started = Instant::now();
     let index = SearchIndex::create_in_ram(threads)?;
     let mut batch = index.batch()?;
@@ -60,7 +67,7 @@ pub fn measure(generator: &Generator, docs: usize, rounds: usize, threads: usize
     let config = Config::default();
     let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
     let mut requests = Vec::new();
-    for line in generator.queries(docs) {
+    for line in generator.queries(docs).into_iter().take(queries) {
         let mut request = SearchParams::from_query_string(&line, &config.search)
             .map_err(|e| anyhow::anyhow!("bad generated query {line}: {e:?}"))?
             .request;
@@ -174,7 +181,7 @@ mod tests {
             win_ansi: true,
         }];
         let generator = Generator::new(pools, 7);
-        let figures = measure(&generator, 30, 1, 1).unwrap();
+        let figures = measure(&generator, 30, 10, 1, 1).unwrap();
         assert_eq!(figures.docs, 30);
         assert!(figures.searches > 0 && figures.keystrokes > 0, "{figures:?}");
         assert!(figures.mean_total > 0.0 && figures.before_mean_total > 0.0, "{figures:?}");

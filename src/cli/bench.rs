@@ -37,7 +37,7 @@ pub fn query(sizes: &[usize], rounds: usize, seed: u64, sources: &[PathBuf]) -> 
     let generator = Generator::new(load_pools(sources, &detector)?, seed);
     println!("{}", crate::bench::machine_description());
     for &docs in sizes {
-        let figures = crate::bench::query::measure(&generator, docs, rounds, config.worker_count())?;
+        let figures = crate::bench::query::measure(&generator, docs, usize::MAX, rounds, config.worker_count())?;
         println!("{}", crate::bench::query::report(&figures));
     }
     Ok(ExitCode::SUCCESS)

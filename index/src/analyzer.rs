@@ -1,6 +1,8 @@
 //! Text analysis: how titles and bodies are split into terms, language-neutral and per
 //! language (stop words and stemming for every language of the Region that tantivy stems).
 
+use std::sync::OnceLock;
+
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
 };
@@ -63,6 +65,14 @@ pub fn stemmed(language: Language) -> TextAnalyzer {
         }
         None => builder.filter(Stemmer::new(language)).filter(AsciiFoldingFilter).build(),
     }
+}
+
+/// The analyzer of `language`, built once per process: building one makes its stop-word set,
+/// which costs more than analysing a query; clones share it.
+pub fn stemmed_shared(language: Language) -> TextAnalyzer {
+    static BUILT: OnceLock<Vec<(Language, TextAnalyzer)>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| STEMMED_LANGUAGES.iter().map(|(_, l)| (*l, stemmed(*l))).collect());
+    built.iter().find(|(l, _)| *l == language).map_or_else(|| stemmed(language), |(_, a)| a.clone())
 }
 
 /// Runs `analyzer` over `text` and returns the tokens.

@@ -2,11 +2,12 @@
 //! weighted by field, typo-tolerant and prefix alternatives weighted below them, phrases, a
 //! proximity bonus, exclusions, and the facet filters around it all.
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use crate::analyzer::{self, stemming_language};
+use crate::completions::Completions;
 use crate::facet::FacetFilter;
 use crate::schema::Fields;
 use crate::store::SearchIndex;
@@ -32,7 +33,7 @@ pub(crate) struct SearchField {
 }
 
 /// Weight of a stem match in the query's language, on top of the neutral fields' exact matches.
-const STEMMED_BOOST: f32 = 1.0;
+const STEMMED_BOOST: f32 = 3.0;
 
 /// The fields user text is matched against: the neutral title, description and body, plus the
 /// stemmed text of the query's language when it is known, or of every stemmed language when it
@@ -71,7 +72,7 @@ pub(crate) fn search_fields(fields: &Fields, query_lang: Option<&str>) -> Vec<Se
 /// Weight of a typo-tolerant match relative to an exact one (fuzzy matches score a constant).
 const FUZZY_WEIGHT: f32 = 0.5;
 /// Weight of a prefix match of the word being typed.
-const PREFIX_WEIGHT: f32 = 1.0;
+const PREFIX_WEIGHT: f32 = 0.5;
 /// Bonus when the query's words stand close together, in order.
 const PROXIMITY_WEIGHT: f32 = 1.5;
 /// Words apart that still count as close.
@@ -112,11 +113,14 @@ pub(crate) fn text_query(
         }
     };
 
+    let typing = parsed.include.iter().any(|c| matches!(c, Clause::Word { prefix: true, .. }));
+    let completions = if typing { index.completions().ok() } else { None };
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     let mut highlight: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut proximity_tokens: Vec<String> = Vec::new();
     for clause in &parsed.include {
-        let (query, tokens) = clause_query(clause, scoped(clause_scope(clause)), true);
+        let (query, tokens, variants) =
+            clause_query(searcher, fields.body, completions.as_deref(), clause, scoped(clause_scope(clause)), true);
         let Some(query) = query else { continue };
         required.push(query);
         if let Clause::Word { prefix: false, .. } = clause
@@ -124,10 +128,12 @@ pub(crate) fn text_query(
         {
             proximity_tokens.push(tokens[0].clone());
         }
-        for token in &tokens {
-            let prefix = matches!(clause, Clause::Word { prefix: true, .. });
-            add_highlight_terms(searcher, fields.body, token, prefix, &mut highlight);
-        }
+        // Snippets mark the words and the variants that were searched.
+        let searched = variants.iter().flat_map(|v| v.fuzzy.iter().chain(&v.completions));
+        highlight.extend(tokens.iter().chain(searched).map(|word| {
+            let query = TermQuery::new(Term::from_field_text(fields.body, word), IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(query) as Box<dyn Query>)
+        }));
     }
     if required.is_empty() {
         return None;
@@ -142,7 +148,9 @@ pub(crate) fn text_query(
         }
     }
     for clause in &parsed.exclude {
-        if let (Some(query), _) = clause_query(clause, scoped(clause_scope(clause)), false) {
+        if let (Some(query), _, _) =
+            clause_query(searcher, fields.body, completions.as_deref(), clause, scoped(clause_scope(clause)), false)
+        {
             extras.push((Occur::MustNot, query));
         }
     }
@@ -167,7 +175,14 @@ fn clause_scope(clause: &Clause) -> Scope {
 
 /// The query of one clause over `fields`, and its neutral tokens. `tolerant` adds
 /// typo-tolerant and prefix alternatives (not wanted for exclusions).
-fn clause_query(clause: &Clause, fields: &[SearchField], tolerant: bool) -> (Option<Box<dyn Query>>, Vec<String>) {
+fn clause_query(
+    searcher: &Searcher,
+    body: Field,
+    completions: Option<&Completions>,
+    clause: &Clause,
+    fields: &[SearchField],
+    tolerant: bool,
+) -> (Option<Box<dyn Query>>, Vec<String>, Option<Variants>) {
     let (words, prefix, is_phrase): (Vec<&String>, bool, bool) = match clause {
         Clause::Word { text, prefix, .. } => (vec![text], *prefix, false),
         Clause::Phrase { words, .. } => (words.iter().collect(), false, true),
@@ -175,16 +190,26 @@ fn clause_query(clause: &Clause, fields: &[SearchField], tolerant: bool) -> (Opt
     let text = words.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" ");
     let neutral_tokens = analyse(&text);
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let variants = match neutral_tokens.as_slice() {
+        [token] if tolerant => Some(Variants::of(searcher, body, token, if prefix { completions } else { None })),
+        // Exclusions drop the word itself only.
+        [_] => Some(Variants::default()),
+        _ => None,
+    };
     for f in fields {
         match f.analysis {
             Analysis::Neutral => match neutral_tokens.len() {
                 0 => {}
-                1 => alternatives.extend(word_alternatives(&neutral_tokens[0], f, tolerant, prefix)),
+                1 => alternatives.extend(variant_alternatives(
+                    &neutral_tokens[0],
+                    variants.as_ref().expect("one token has variants"),
+                    f,
+                )),
                 _ => alternatives.push((Occur::Should, phrase_query(&neutral_tokens, f))),
             },
             // Stems have no positions: they add recall for single words, phrases stay exact.
             Analysis::Stemmed(language) if !is_phrase => {
-                let stems = analyzer::tokens(&mut analyzer::stemmed(language), &text);
+                let stems = analyzer::tokens(&mut analyzer::stemmed_shared(language), &text);
                 if let [stem] = stems.as_slice() {
                     let exact = TermQuery::new(Term::from_field_text(f.field, stem), IndexRecordOption::WithFreqs);
                     alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost))));
@@ -195,50 +220,61 @@ fn clause_query(clause: &Clause, fields: &[SearchField], tolerant: bool) -> (Opt
     }
     let query: Option<Box<dyn Query>> =
         (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>);
-    (query, neutral_tokens)
+    (query, neutral_tokens, variants)
 }
 
-fn word_alternatives(token: &str, f: &SearchField, tolerant: bool, prefix: bool) -> Vec<(Occur, Box<dyn Query>)> {
-    let distance = if tolerant { typo_distance(token.chars().count()) } else { 0 };
-    let term = Term::from_field_text(f.field, token);
-    let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost)))];
-    if distance > 0 {
-        let fuzzy = FuzzyTermQuery::new(term.clone(), distance, true);
-        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), f.boost * FUZZY_WEIGHT))));
+/// Most typo-tolerant variants of a word searched: the most frequent ones.
+const MAX_FUZZY_VARIANTS: usize = 8;
+/// Most completions of the word being typed searched: the most frequent ones.
+const MAX_COMPLETIONS: usize = 16;
+
+/// The indexed words a query word also matches, looked up once in the body's vocabulary (the
+/// largest) and searched as plain terms in every field: cheaper than an automaton per field and
+/// per pass, and scored by BM25 like the exact word (rare variants weigh more than common ones).
+#[derive(Default)]
+pub(crate) struct Variants {
+    /// Words within the word's typo distance (the word itself left out).
+    pub fuzzy: Vec<String>,
+    /// Words the word begins, when it is being typed (the word itself left out).
+    pub completions: Vec<String>,
+}
+
+impl Variants {
+    /// The variants of `token`; its completions too when `completions` is given.
+    pub(crate) fn of(searcher: &Searcher, body: Field, token: &str, completions: Option<&Completions>) -> Variants {
+        let distance = typo_distance(token.chars().count());
+        let others = |found: Vec<(String, u64)>| found.into_iter().map(|(t, _)| t).filter(|t| t != token).collect();
+        Variants {
+            fuzzy: if distance > 0 {
+                others(expand(searcher, body, token, distance, false, MAX_FUZZY_VARIANTS + 1))
+            } else {
+                Vec::new()
+            },
+            completions: if let Some(table) = completions {
+                others(table.complete(token, MAX_COMPLETIONS + 1))
+            } else {
+                Vec::new()
+            },
+        }
     }
-    if tolerant && prefix {
-        let starts = FuzzyTermQuery::new_prefix(term, 0, true);
-        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), f.boost * PREFIX_WEIGHT))));
-    }
+}
+
+fn variant_alternatives(token: &str, variants: &Variants, f: &SearchField) -> Vec<(Occur, Box<dyn Query>)> {
+    let term = |text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+        let query = TermQuery::new(Term::from_field_text(f.field, text), IndexRecordOption::WithFreqs);
+        (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
+    };
+    let mut alternatives = vec![term(token, f.boost)];
+    let fuzzy = f.boost * FUZZY_WEIGHT;
+    alternatives.extend(variants.fuzzy.iter().map(|v| term(v, fuzzy)));
+    let prefix = f.boost * PREFIX_WEIGHT;
+    alternatives.extend(variants.completions.iter().map(|v| term(v, prefix)));
     alternatives
 }
 
 fn phrase_query(tokens: &[String], f: &SearchField) -> Box<dyn Query> {
     let terms: Vec<Term> = tokens.iter().map(|t| Term::from_field_text(f.field, t)).collect();
     Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), f.boost))
-}
-
-fn add_highlight_terms(
-    searcher: &Searcher,
-    body: Field,
-    token: &str,
-    prefix: bool,
-    out: &mut Vec<(Occur, Box<dyn Query>)>,
-) {
-    let mut terms = vec![token.to_owned()];
-    let distance = typo_distance(token.chars().count());
-    if distance > 0 {
-        terms.extend(expand(searcher, body, token, distance, false, 5).into_iter().map(|(t, _)| t));
-    }
-    if prefix {
-        terms.extend(expand(searcher, body, token, 0, true, 10).into_iter().map(|(t, _)| t));
-    }
-    for term in terms {
-        let query = TermQuery::new(Term::from_field_text(body, &term), IndexRecordOption::WithFreqs);
-        out.push((Occur::Should, Box::new(query)));
-    }
 }
 
 /// Analyses words the way the neutral fields were analysed.

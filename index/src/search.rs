@@ -1,5 +1,7 @@
 //! Ranked, filtered, faceted, paginated search.
 
+use std::collections::HashMap;
+
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::AllQuery;
 use tantivy::{DocAddress, Order, TantivyDocument};
@@ -7,7 +9,7 @@ use tantivy::{DocAddress, Order, TantivyDocument};
 use crate::facet::{FacetCountCollector, FacetFilter, FacetKind, Facets, sorted_counts};
 use tantivy::query::Query;
 
-use crate::query::{text_query, with_filters};
+use crate::query::{TextQuery, text_query, with_filters};
 use crate::snippet::SnippetMaker;
 use crate::store::{SearchIndex, facet_values, first_text};
 
@@ -27,6 +29,9 @@ fn recency_factor(now: i64, published: i64) -> f32 {
     let age_years = ((now - published).max(0) as f32) / (365.25 * 86_400.0);
     1.0 + RECENCY_WEIGHT * (-age_years / RECENCY_HALF_LIFE_YEARS).exp2()
 }
+
+/// One collection pass: the page's (score, address) pairs, the total, and facet counts.
+type Page = (Vec<(f32, DocAddress)>, usize, HashMap<FacetKind, HashMap<String, u64>>);
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -124,44 +129,33 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
         let searcher = self.searcher();
         let text = text_query(self, &searcher, &request.query, request.prefix_last_word, request.query_lang.as_deref());
-        let ranked: Option<&dyn Query> = match &text {
-            None => None,
-            // AND first; when every word together finds too little, any word will do (documents
-            // with more of the words still rank higher).
-            Some(t) if t.clauses >= 2 => {
-                let all = with_filters(self, Some(t.all.as_ref()), &request.filters);
-                let matching_all = searcher.search(all.as_ref(), &Count)?;
-                Some(if matching_all >= AND_MIN_HITS { t.all.as_ref() } else { t.any.as_ref() })
-            }
-            Some(t) => Some(t.all.as_ref()),
-        };
-        let query = with_filters(self, ranked, &request.filters);
-        let offset = request.page.saturating_sub(1).saturating_mul(request.per_page);
-        let top = TopDocs::with_limit(request.per_page.max(1)).and_offset(offset);
+        self.search_with(&searcher, request, text)
+    }
+
+    /// [`SearchIndex::search`] with the text part already built (the benchmark's yardstick
+    /// builds it another way).
+    pub(crate) fn search_with(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        text: Option<TextQuery>,
+    ) -> crate::Result<SearchResults> {
+        let by_date = request.sort == SortOrder::Date || text.is_none();
         let filtered = filtered_kinds(&request.filters);
         let unfiltered: Vec<FacetKind> = FacetKind::ALL.into_iter().filter(|k| !filtered.contains(k)).collect();
-        let facet_collector = FacetCountCollector::new(&unfiltered);
-
-        let by_date = request.sort == SortOrder::Date || text.is_none();
-        let (addresses, total, mut facet_counts): (Vec<(f32, DocAddress)>, usize, _) = if by_date {
-            let collector = top.order_by_fast_field::<i64>("published_ts", Order::Desc);
-            let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
-            (docs.into_iter().map(|(_, address)| (0.0, address)).collect(), total, facets)
-        } else if let Some(now) = request.recency_from {
-            let collector = top.tweak_score(move |segment: &tantivy::SegmentReader| {
-                let published =
-                    segment.fast_fields().i64("published_ts").ok().map(|c| c.first_or_default_col(i64::MIN));
-                move |doc: tantivy::DocId, score: f32| {
-                    let ts = published.as_ref().map_or(i64::MIN, |c| c.get_val(doc));
-                    score * recency_factor(now, ts)
-                }
-            });
-            let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
-            (docs, total, facets)
-        } else {
-            let (docs, total, facets) = searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?;
-            (docs, total, facets)
-        };
+        // AND first; when every word together finds too little, any word will do (documents
+        // with more of the words still rank higher). The AND pass is the real one, so the OR
+        // fall-back costs a second pass only when it is taken.
+        let mut ranked: Option<&dyn Query> = text.as_ref().map(|t| t.all.as_ref());
+        let (mut addresses, mut total, mut facet_counts) =
+            self.collect_page(searcher, request, ranked, &unfiltered, by_date)?;
+        if let Some(t) = &text
+            && t.clauses >= 2
+            && total < AND_MIN_HITS
+        {
+            ranked = Some(t.any.as_ref());
+            (addresses, total, facet_counts) = self.collect_page(searcher, request, ranked, &unfiltered, by_date)?;
+        }
         for kind in filtered {
             let others: Vec<FacetFilter> = request.filters.iter().filter(|f| f.kind != kind).cloned().collect();
             let query = with_filters(self, ranked, &others);
@@ -169,7 +163,7 @@ impl SearchIndex {
         }
 
         let snippets =
-            SnippetMaker::new(self, &searcher, text.as_ref().map(|t| t.highlight.as_ref()), request.snippet_chars);
+            SnippetMaker::new(self, searcher, text.as_ref().map(|t| t.highlight.as_ref()), request.snippet_chars);
         let fields = self.fields();
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
@@ -188,6 +182,39 @@ impl SearchIndex {
             });
         }
         Ok(SearchResults { total: total as u64, hits, facets: sorted_counts(facet_counts) })
+    }
+
+    /// One pass over the matches of `ranked` under the request's filters: the requested page,
+    /// the exact total and the counts of the `unfiltered` facets.
+    fn collect_page(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        ranked: Option<&dyn Query>,
+        unfiltered: &[FacetKind],
+        by_date: bool,
+    ) -> crate::Result<Page> {
+        let query = with_filters(self, ranked, &request.filters);
+        let offset = request.page.saturating_sub(1).saturating_mul(request.per_page);
+        let top = TopDocs::with_limit(request.per_page.max(1)).and_offset(offset);
+        let facet_collector = FacetCountCollector::new(unfiltered);
+        Ok(if by_date {
+            let collector = top.order_by_fast_field::<i64>("published_ts", Order::Desc);
+            let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
+            (docs.into_iter().map(|(_, address)| (0.0, address)).collect(), total, facets)
+        } else if let Some(now) = request.recency_from {
+            let collector = top.tweak_score(move |segment: &tantivy::SegmentReader| {
+                let published =
+                    segment.fast_fields().i64("published_ts").ok().map(|c| c.first_or_default_col(i64::MIN));
+                move |doc: tantivy::DocId, score: f32| {
+                    let ts = published.as_ref().map_or(i64::MIN, |c| c.get_val(doc));
+                    score * recency_factor(now, ts)
+                }
+            });
+            searcher.search(&query, &(collector, Count, facet_collector))?
+        } else {
+            searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?
+        })
     }
 
     /// Exact counts of every value of every facet over the whole index (what

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
@@ -11,6 +11,7 @@ use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analyzer;
+use crate::completions::Completions;
 use crate::error::IndexError;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 use crate::writer::{IndexDocument, IndexWriteBatch};
@@ -65,11 +66,13 @@ pub struct StoredDocument {
 
 /// The search index: a tantivy index, its reader, and (for the process that writes) its writer.
 pub struct SearchIndex {
-    index: Index,
+    pub(crate) index: Index,
     reader: IndexReader,
     fields: Fields,
     writer: Mutex<Option<IndexWriter>>,
     writer_threads: usize,
+    /// Completion table of the current searcher generation, built on first use.
+    completions: Mutex<Option<Arc<Completions>>>,
 }
 
 impl SearchIndex {
@@ -128,7 +131,14 @@ impl SearchIndex {
             index.tokenizers().register(&analyzer::stemmed_name(code), analyzer::stemmed(*language));
         }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields, writer: Mutex::new(None), writer_threads: writer_threads.max(1) })
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            writer: Mutex::new(None),
+            writer_threads: writer_threads.max(1),
+            completions: Mutex::new(None),
+        })
     }
 
     pub(crate) fn fields(&self) -> &Fields {
@@ -140,7 +150,27 @@ impl SearchIndex {
     }
 
     pub(crate) fn reload(&self) -> crate::Result<()> {
-        Ok(self.reader.reload()?)
+        self.reader.reload()?;
+        // A process that completes words rebuilds the table now rather than on a keystroke.
+        let serves_completions = self.completions.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+        if serves_completions {
+            self.completions()?;
+        }
+        Ok(())
+    }
+
+    /// The completion table of the current searcher generation.
+    pub(crate) fn completions(&self) -> crate::Result<Arc<Completions>> {
+        let searcher = self.searcher();
+        let mut cached = self.completions.lock().unwrap_or_else(|e| e.into_inner());
+        match cached.as_ref() {
+            Some(table) if table.generation() == searcher.generation().generation_id() => Ok(Arc::clone(table)),
+            _ => {
+                let table = Arc::new(Completions::build(&searcher, &[self.fields.title, self.fields.body])?);
+                *cached = Some(Arc::clone(&table));
+                Ok(table)
+            }
+        }
     }
 
     /// Starts a batch of changes. Only one batch exists at a time: this waits for the previous

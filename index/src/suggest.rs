@@ -3,13 +3,16 @@
 
 use tantivy::TantivyDocument;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use crate::query::{analyse, parse};
 use crate::store::{SearchIndex, first_text};
 use crate::user_query::{self, Clause};
 use crate::vocabulary::{doc_freq, expand, typo_distance};
+
+/// Completions of the last word looked at for titles: the most frequent ones.
+const COMPLETIONS: usize = 16;
 
 /// What a completion completes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +55,27 @@ impl SearchIndex {
         let fields = self.fields();
         let mut suggestions = Vec::new();
 
+        let table = self.completions()?;
+        let last_tokens = analyse(&last);
+        let completions = match last_tokens.first() {
+            Some(token) => table.complete(token, COMPLETIONS.max(limit * 2)),
+            None => Vec::new(),
+        };
+
+        // Titles with the typed words and one of the most frequent completions of the last.
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (word, is_prefix) in &words {
             for token in analyse(word) {
-                let term = tantivy::Term::from_field_text(fields.title, &token);
+                let term = |text: &str| -> Box<dyn Query> {
+                    let term = tantivy::Term::from_field_text(fields.title, text);
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                };
                 let query: Box<dyn Query> = if *is_prefix {
-                    Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
+                    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term(&token))];
+                    any.extend(completions.iter().filter(|(c, _)| *c != token).map(|(c, _)| (Occur::Should, term(c))));
+                    Box::new(BooleanQuery::new(any))
                 } else {
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+                    term(&token)
                 };
                 clauses.push((Occur::Must, query));
             }
@@ -77,15 +93,7 @@ impl SearchIndex {
         }
 
         let typed: Vec<&str> = words[..words.len() - 1].iter().map(|(w, _)| w.as_str()).collect();
-        for token in analyse(&last).into_iter().take(1) {
-            let mut completions = expand(&searcher, fields.title, &token, 0, true, limit * 2);
-            for (term, freq) in expand(&searcher, fields.body, &token, 0, true, limit * 2) {
-                match completions.iter_mut().find(|(t, _)| *t == term) {
-                    Some(existing) => existing.1 += freq,
-                    None => completions.push((term, freq)),
-                }
-            }
-            completions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if !last_tokens.is_empty() {
             for (completion, _) in completions {
                 if suggestions.len() >= limit * 2 {
                     break;

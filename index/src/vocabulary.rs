@@ -3,6 +3,7 @@
 //! matches, to suggest completions and to offer "did you mean".
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 use tantivy::Searcher;
@@ -41,6 +42,14 @@ pub fn typo_distance(chars: usize) -> u8 {
     }
 }
 
+/// The automaton builder for `distance` (at most 2), made once: building the tables for
+/// distance 2 costs more than a search.
+fn builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let distance = distance.min(2);
+    BUILDERS[usize::from(distance)].get_or_init(|| LevenshteinAutomatonBuilder::new(distance, true))
+}
+
 /// Indexed terms of `field` within `distance` edits of `word` (or starting with `word`, or
 /// within `distance` of one of its prefixes when `prefix`), with their document frequency
 /// summed over segments, most frequent first, at most `limit`.
@@ -52,7 +61,7 @@ pub fn expand(
     prefix: bool,
     limit: usize,
 ) -> Vec<(String, u64)> {
-    let builder = LevenshteinAutomatonBuilder::new(distance, true);
+    let builder = builder(distance);
     let dfa = if prefix { builder.build_prefix_dfa(word) } else { builder.build_dfa(word) };
     let mut found: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {

@@ -6,6 +6,7 @@
 pub mod generate;
 pub mod load;
 pub mod pdf;
+pub mod query;
 pub mod rng;
 pub mod stats;
 
@@ -343,7 +344,7 @@ fn index_only(generator: &Generator, docs: usize, dir: &Path, workers: usize) ->
     Ok((docs as f64 / timed.as_secs_f64(), 1_000.0 * cpu / docs as f64))
 }
 
-fn index_document(doc: &generate::GeneratedDoc) -> IndexDocument {
+pub(crate) fn index_document(doc: &generate::GeneratedDoc) -> IndexDocument {
     IndexDocument {
         id: doc.id.clone(),
         title: doc.title.clone(),

@@ -30,6 +30,19 @@ pub fn generate(docs: usize, out: &Path, queries: &Path, seed: u64, sources: &[P
     Ok(ExitCode::SUCCESS)
 }
 
+/// `bench query`: in-process search and suggest latencies at each size.
+pub fn query(sizes: &[usize], rounds: usize, seed: u64, sources: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let config = Config::default();
+    let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
+    let generator = Generator::new(load_pools(sources, &detector)?, seed);
+    println!("{}", crate::bench::machine_description());
+    for &docs in sizes {
+        let figures = crate::bench::query::measure(&generator, docs, usize::MAX, rounds, config.worker_count())?;
+        println!("{}", crate::bench::query::report(&figures));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `bench run`: the whole benchmark; fails when a `--max-*`/`--min-*` bound is broken.
 pub fn run(mut options: BenchOptions, bounds: &Bounds) -> anyhow::Result<ExitCode> {
     options.binary = std::env::current_exe().context("cannot find the hubsearch binary")?;

@@ -180,6 +180,22 @@ pub enum BenchAction {
         #[arg(long)]
         source: Vec<PathBuf>,
     },
+    /// The cost of ranking in process: generated documents indexed in memory, p50/p99 of
+    /// search (beside the foundation's query on the same index) and of suggest per keystroke.
+    Query {
+        /// Index sizes in documents; may repeat.
+        #[arg(long, default_values_t = [10_000])]
+        docs: Vec<usize>,
+        /// Passes over the query mix; medians of the passes' percentiles are reported.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Generator seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Directories of real text (default as for `generate`); may repeat.
+        #[arg(long)]
+        source: Vec<PathBuf>,
+    },
     /// Run the whole benchmark and print the figures.
     Run {
         /// Library sizes in documents; may repeat (growth between the first and last is shown).
@@ -282,6 +298,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             init_logging(LogFormat::Text, "warn");
             let sources = if source.is_empty() { bench::default_sources() } else { source };
             bench::generate(docs, &out, &queries, seed, &sources)
+        }
+        Command::Bench { action: BenchAction::Query { docs, rounds, seed, source } } => {
+            init_logging(LogFormat::Text, "warn");
+            let sources = if source.is_empty() { bench::default_sources() } else { source };
+            bench::query(&docs, rounds, seed, &sources)
         }
         Command::Bench {
             action:

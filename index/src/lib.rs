@@ -5,6 +5,7 @@
 
 mod analyzer;
 pub mod baseline;
+mod directory;
 mod error;
 mod facet;
 mod query;

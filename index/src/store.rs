@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
-use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analyzer;
+use crate::directory::IndexDirectory;
 use crate::error::IndexError;
+use crate::facet::FacetTables;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 use crate::writer::{IndexDocument, IndexWriteBatch};
 
@@ -70,6 +71,7 @@ pub struct SearchIndex {
     fields: Fields,
     writer: Mutex<Option<IndexWriter>>,
     writer_threads: usize,
+    facet_tables: FacetTables,
 }
 
 impl SearchIndex {
@@ -88,7 +90,7 @@ impl SearchIndex {
             clear_dir(dir)?;
             rebuilt = true;
         }
-        let directory = MmapDirectory::open(dir).map_err(|e| IndexError::Directory {
+        let directory = IndexDirectory::open(dir).map_err(|e| IndexError::Directory {
             path: dir.to_path_buf(),
             source: std::io::Error::other(e.to_string()),
         })?;
@@ -112,7 +114,11 @@ impl SearchIndex {
             return Err(IndexError::SchemaMismatch(dir.to_path_buf()));
         }
         let (_, fields) = schema::build();
-        let index = Index::open_in_dir(dir)?;
+        let directory = IndexDirectory::open(dir).map_err(|e| IndexError::Directory {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let index = Index::open(directory)?;
         Self::from_index(index, fields, 1)
     }
 
@@ -128,7 +134,14 @@ impl SearchIndex {
             index.tokenizers().register(&analyzer::stemmed_name(code), analyzer::stemmed(*language));
         }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields, writer: Mutex::new(None), writer_threads: writer_threads.max(1) })
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            writer: Mutex::new(None),
+            writer_threads: writer_threads.max(1),
+            facet_tables: FacetTables::default(),
+        })
     }
 
     pub(crate) fn fields(&self) -> &Fields {
@@ -139,8 +152,15 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
+    pub(crate) fn facet_tables(&self) -> &FacetTables {
+        &self.facet_tables
+    }
+
+    /// Makes the last commit visible, with the facet tables of its segments built before the
+    /// first search needs them.
     pub(crate) fn reload(&self) -> crate::Result<()> {
-        Ok(self.reader.reload()?)
+        self.reader.reload()?;
+        Ok(self.facet_tables.warm(&self.reader.searcher())?)
     }
 
     /// Starts a batch of changes. Only one batch exists at a time: this waits for the previous

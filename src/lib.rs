@@ -10,6 +10,7 @@ pub mod http;
 pub mod isolation;
 pub mod jobs;
 pub mod labels;
+pub mod malloc;
 pub mod metrics;
 pub mod partners;
 pub mod rate_limit;

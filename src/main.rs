@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    hubsearch::malloc::limit_arenas();
     let cli = hubsearch::cli::Cli::parse();
     match hubsearch::cli::run(cli) {
         Ok(code) => code,

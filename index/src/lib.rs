@@ -6,6 +6,7 @@
 mod analyzer;
 pub mod baseline;
 mod completions;
+mod directory;
 mod error;
 mod facet;
 mod query;

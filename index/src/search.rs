@@ -159,7 +159,7 @@ impl SearchIndex {
         for kind in filtered {
             let others: Vec<FacetFilter> = request.filters.iter().filter(|f| f.kind != kind).cloned().collect();
             let query = with_filters(self, ranked, &others);
-            facet_counts.extend(searcher.search(&query, &FacetCountCollector::new(&[kind]))?);
+            facet_counts.extend(searcher.search(&query, &FacetCountCollector::new(self.facet_tables(), &[kind]))?);
         }
 
         let snippets =
@@ -197,7 +197,7 @@ impl SearchIndex {
         let query = with_filters(self, ranked, &request.filters);
         let offset = request.page.saturating_sub(1).saturating_mul(request.per_page);
         let top = TopDocs::with_limit(request.per_page.max(1)).and_offset(offset);
-        let facet_collector = FacetCountCollector::new(unfiltered);
+        let facet_collector = FacetCountCollector::new(self.facet_tables(), unfiltered);
         Ok(if by_date {
             let collector = top.order_by_fast_field::<i64>("published_ts", Order::Desc);
             let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
@@ -221,7 +221,7 @@ impl SearchIndex {
     /// `GET /api/v1/facets` lists).
     pub fn all_facets(&self) -> crate::Result<Facets> {
         let searcher = self.searcher();
-        let counts = searcher.search(&AllQuery, &FacetCountCollector::new(&FacetKind::ALL))?;
+        let counts = searcher.search(&AllQuery, &FacetCountCollector::new(self.facet_tables(), &FacetKind::ALL))?;
         Ok(sorted_counts(counts))
     }
 }
@@ -371,6 +371,34 @@ mod tests {
         assert_eq!(count(FacetKind::Year, "2021"), Some(1));
         let kinds: u64 = results.facets.get(FacetKind::Kind).iter().map(|c| c.count).sum();
         assert_eq!(kinds, results.total, "every document has exactly one kind");
+    }
+
+    #[test]
+    fn facet_counts_follow_deletes_and_new_segments() {
+        let index = sample_index();
+        let count = |facets: &Facets, kind, value: &str| {
+            facets.get(kind).iter().find(|c| c.value == value).map_or(0, |c| c.count)
+        };
+        let before = index.all_facets().unwrap();
+        assert_eq!(count(&before, FacetKind::Country, "PT"), 2);
+        assert_eq!(count(&before, FacetKind::Topic, "evidence"), 2);
+        let mut batch = index.batch().unwrap();
+        batch.delete("a.pdf");
+        batch
+            .upsert(&doc("f.html", "Nordic", "Telemonitoring in Norway.", "en", &["NO"], &["evidence"], Some(2022)))
+            .unwrap();
+        batch.commit().unwrap();
+        let after = index.all_facets().unwrap();
+        assert_eq!(count(&after, FacetKind::Country, "PT"), 1, "the deleted document is not counted");
+        assert_eq!(count(&after, FacetKind::Country, "NO"), 1, "the new segment is counted");
+        assert_eq!(count(&after, FacetKind::Topic, "evidence"), 2);
+        assert_eq!(count(&after, FacetKind::Topic, "evidence/real-world"), 0);
+        assert_eq!(count(&after, FacetKind::Year, "2022"), 1);
+        let segments = index.searcher().segment_readers().len();
+        assert_eq!(index.facet_tables().len(), segments, "one table per live segment");
+        let results = index.search(&request("telemonitoring")).unwrap();
+        assert_eq!(count(&results.facets, FacetKind::Country, "NO"), 1);
+        assert_eq!(count(&results.facets, FacetKind::Country, "PT"), 1);
     }
 
     #[test]

@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use tantivy::collector::TopDocs;
-use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analyzer;
 use crate::completions::Completions;
+use crate::directory::IndexDirectory;
 use crate::error::IndexError;
+use crate::facet::FacetTables;
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 use crate::writer::{IndexDocument, IndexWriteBatch};
 
@@ -73,6 +74,7 @@ pub struct SearchIndex {
     writer_threads: usize,
     /// Completion table of the current searcher generation, built on first use.
     completions: Mutex<Option<Arc<Completions>>>,
+    facet_tables: FacetTables,
 }
 
 impl SearchIndex {
@@ -91,7 +93,7 @@ impl SearchIndex {
             clear_dir(dir)?;
             rebuilt = true;
         }
-        let directory = MmapDirectory::open(dir).map_err(|e| IndexError::Directory {
+        let directory = IndexDirectory::open(dir).map_err(|e| IndexError::Directory {
             path: dir.to_path_buf(),
             source: std::io::Error::other(e.to_string()),
         })?;
@@ -115,7 +117,11 @@ impl SearchIndex {
             return Err(IndexError::SchemaMismatch(dir.to_path_buf()));
         }
         let (_, fields) = schema::build();
-        let index = Index::open_in_dir(dir)?;
+        let directory = IndexDirectory::open(dir).map_err(|e| IndexError::Directory {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let index = Index::open(directory)?;
         Self::from_index(index, fields, 1)
     }
 
@@ -138,6 +144,7 @@ impl SearchIndex {
             writer: Mutex::new(None),
             writer_threads: writer_threads.max(1),
             completions: Mutex::new(None),
+            facet_tables: FacetTables::default(),
         })
     }
 
@@ -149,8 +156,15 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
+    pub(crate) fn facet_tables(&self) -> &FacetTables {
+        &self.facet_tables
+    }
+
+    /// Makes the last commit visible, with the facet tables of its segments built before the
+    /// first search needs them.
     pub(crate) fn reload(&self) -> crate::Result<()> {
         self.reader.reload()?;
+        self.facet_tables.warm(&self.reader.searcher())?;
         // A process that completes words rebuilds the table now rather than on a keystroke.
         let serves_completions = self.completions.lock().unwrap_or_else(|e| e.into_inner()).is_some();
         if serves_completions {

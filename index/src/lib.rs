@@ -7,6 +7,7 @@ mod analyzer;
 pub mod baseline;
 mod error;
 mod facet;
+mod glossary;
 mod query;
 mod schema;
 mod search;

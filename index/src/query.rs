@@ -8,6 +8,7 @@ use tantivy::{Searcher, Term};
 
 use crate::analyzer::{self, stemming_language};
 use crate::facet::FacetFilter;
+use crate::glossary;
 use crate::schema::Fields;
 use crate::store::SearchIndex;
 use crate::user_query::{self, Clause, Scope, UserQuery};
@@ -32,7 +33,7 @@ pub(crate) struct SearchField {
 }
 
 /// Weight of a stem match in the query's language, on top of the neutral fields' exact matches.
-const STEMMED_BOOST: f32 = 1.0;
+pub(crate) const STEMMED_BOOST: f32 = 1.0;
 
 /// The fields user text is matched against: the neutral title, description and body, plus the
 /// stemmed text of the query's language when it is known, or of every stemmed language when it
@@ -97,6 +98,7 @@ pub(crate) fn text_query(
     text: &str,
     as_you_type: bool,
     query_lang: Option<&str>,
+    cross_lang: bool,
 ) -> Option<TextQuery> {
     let parsed = user_query::parse(text, as_you_type);
     if parsed.is_empty() {
@@ -112,13 +114,13 @@ pub(crate) fn text_query(
         }
     };
 
-    let mut required: Vec<Box<dyn Query>> = Vec::new();
+    let mut required: Vec<(usize, Box<dyn Query>)> = Vec::new();
     let mut highlight: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut proximity_tokens: Vec<String> = Vec::new();
-    for clause in &parsed.include {
+    for (index, clause) in parsed.include.iter().enumerate() {
         let (query, tokens) = clause_query(clause, scoped(clause_scope(clause)), true);
         let Some(query) = query else { continue };
-        required.push(query);
+        required.push((index, query));
         if let Clause::Word { prefix: false, .. } = clause
             && tokens.len() == 1
         {
@@ -129,6 +131,15 @@ pub(crate) fn text_query(
             add_highlight_terms(searcher, fields.body, token, prefix, &mut highlight);
         }
     }
+    let required: Vec<Box<dyn Query>> = if cross_lang {
+        let (widened, translations) = glossary::widen(&parsed.include, required, fields, &all_fields, query_lang);
+        for word in &translations {
+            add_highlight_terms(searcher, fields.body, word, false, &mut highlight);
+        }
+        widened
+    } else {
+        required.into_iter().map(|(_, query)| query).collect()
+    };
     if required.is_empty() {
         return None;
     }

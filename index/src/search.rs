@@ -59,6 +59,9 @@ pub struct SearchRequest {
     pub recency_from: Option<i64>,
     /// Language of the query (ISO 639-1), whose stemmed field is searched too.
     pub query_lang: Option<String>,
+    /// Whether words naming a glossary concept also search its terms in the other languages
+    /// (weighted below the words themselves).
+    pub cross_lang: bool,
 }
 
 impl Default for SearchRequest {
@@ -73,6 +76,7 @@ impl Default for SearchRequest {
             prefix_last_word: true,
             recency_from: None,
             query_lang: None,
+            cross_lang: false,
         }
     }
 }
@@ -123,7 +127,14 @@ impl SearchIndex {
     /// counting pass.
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
         let searcher = self.searcher();
-        let text = text_query(self, &searcher, &request.query, request.prefix_last_word, request.query_lang.as_deref());
+        let text = text_query(
+            self,
+            &searcher,
+            &request.query,
+            request.prefix_last_word,
+            request.query_lang.as_deref(),
+            request.cross_lang,
+        );
         let ranked: Option<&dyn Query> = match &text {
             None => None,
             // AND first; when every word together finds too little, any word will do (documents

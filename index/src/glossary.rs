@@ -62,6 +62,9 @@ pub(crate) struct Glossary {
     concepts: Vec<Concept>,
     /// Stemmed term (see [`Normaliser::key`]) to the concepts it names.
     keys: HashMap<String, Vec<usize>>,
+    /// Language and a [`light_forms`] of a term's first word to the concepts and terms it
+    /// begins, so that a query word is compared with a few terms only.
+    light_index: HashMap<String, Vec<(usize, usize)>>,
     /// Most words in a term, bounding the spans of query words tried.
     max_words: usize,
 }
@@ -113,10 +116,14 @@ impl Glossary {
         }
         let normaliser = Normaliser::new();
         let mut keys: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut light_index: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         let mut max_words = 1;
         for (index, concept) in concepts.iter().enumerate() {
-            for term in &concept.terms {
+            for (number, term) in concept.terms.iter().enumerate() {
                 max_words = max_words.max(term.neutral.len());
+                for form in &term.light[0] {
+                    light_index.entry(format!("{}\u{1}{form}", term.lang)).or_default().push((index, number));
+                }
                 if let Some(key) = normaliser.key(&term.lang, &term.text) {
                     let named = keys.entry(key).or_default();
                     if !named.contains(&index) {
@@ -125,20 +132,20 @@ impl Glossary {
                 }
             }
         }
-        Ok(Glossary { concepts, keys, max_words })
+        Ok(Glossary { concepts, keys, light_index, max_words })
     }
 
-    /// The concepts `text` names in language `lang`: by its stems, or word by word by its
-    /// [`light_stem`]s.
-    fn lookup(&self, normaliser: &Normaliser, lang: &str, text: &str) -> Vec<usize> {
+    /// The concepts a run of query words names in language `lang`: by their stems (`stems`,
+    /// for a language with a stemmer), or word by word by their [`light_stem`]s.
+    fn lookup(&self, lang: &str, stems: Option<&[String]>, light: &[String]) -> Vec<usize> {
         let mut found: Vec<usize> = Vec::new();
-        if let Some(key) = normaliser.key(lang, text) {
-            found.extend(self.keys.get(&key).into_iter().flatten());
+        if let Some(stems) = stems.filter(|s| !s.is_empty()) {
+            found.extend(self.keys.get(&format!("{lang}\u{1}{}", stems.join(" "))).into_iter().flatten());
         }
-        let stems: Vec<String> = crate::query::analyse(text).iter().map(|t| light_stem(t)).collect();
-        for (index, concept) in self.concepts.iter().enumerate() {
-            if !found.contains(&index) && concept.terms.iter().any(|t| t.lang == lang && t.matches_light(&stems)) {
-                found.push(index);
+        let Some(first) = light.first() else { return found };
+        for &(concept, term) in self.light_index.get(&format!("{lang}\u{1}{first}")).into_iter().flatten() {
+            if !found.contains(&concept) && self.concepts[concept].terms[term].matches_light(light) {
+                found.push(concept);
             }
         }
         found
@@ -162,6 +169,12 @@ struct Normaliser {
 }
 
 impl Normaliser {
+    /// One normaliser for every query (building the stop-word lists costs more than a look-up).
+    fn shared() -> &'static Normaliser {
+        static NORMALISER: OnceLock<Normaliser> = OnceLock::new();
+        NORMALISER.get_or_init(Normaliser::new)
+    }
+
     fn new() -> Self {
         Normaliser {
             stemmers: STEMMED_LANGUAGES.iter().map(|(code, language)| (*code, analyzer::stemmed(*language))).collect(),
@@ -169,10 +182,15 @@ impl Normaliser {
     }
 
     fn key(&self, lang: &str, text: &str) -> Option<String> {
+        let stems = self.stems(lang, text)?;
+        (!stems.is_empty()).then(|| format!("{lang}\u{1}{}", stems.join(" ")))
+    }
+
+    /// The stems of `text` in `lang`, if it has a stemmer.
+    fn stems(&self, lang: &str, text: &str) -> Option<Vec<String>> {
         let code = if matches!(lang, "nn" | "no") { "nb" } else { lang };
         let (_, stemmer) = self.stemmers.iter().find(|(c, _)| *c == code)?;
-        let stems = analyzer::tokens(&mut stemmer.clone(), text);
-        (!stems.is_empty()).then(|| format!("{lang}\u{1}{}", stems.join(" ")))
+        Some(analyzer::tokens(&mut stemmer.clone(), text))
     }
 }
 
@@ -211,7 +229,7 @@ struct Span {
 /// other, or one quoted phrase) that name concepts: in the query's language when it is known
 /// and names one, else in any language of the glossary.
 fn find_spans(glossary: &Glossary, clauses: &[Clause], query_lang: Option<&str>) -> Vec<Span> {
-    let normaliser = Normaliser::new();
+    let normaliser = Normaliser::shared();
     let languages = glossary.languages();
     let text_of = |clause: &Clause| -> Option<(String, bool)> {
         match clause {
@@ -220,16 +238,33 @@ fn find_spans(glossary: &Glossary, clauses: &[Clause], query_lang: Option<&str>)
             _ => None,
         }
     };
-    let concepts_of = |text: &str| -> Vec<usize> {
+    // Each clause is analysed once per language; a run's words are the concatenation (the
+    // analyzers work word by word, so this equals analysing the run's text).
+    let texts: Vec<String> = clauses.iter().map(|c| text_of(c).map(|(t, _)| t).unwrap_or_default()).collect();
+    let light: Vec<Vec<String>> =
+        texts.iter().map(|t| crate::query::analyse(t).iter().map(|w| light_stem(w)).collect()).collect();
+    let stems: Vec<(&str, Vec<Vec<String>>)> = languages
+        .iter()
+        .filter_map(|lang| {
+            let per_clause: Option<Vec<Vec<String>>> = texts.iter().map(|t| normaliser.stems(lang, t)).collect();
+            per_clause.map(|p| (*lang, p))
+        })
+        .collect();
+    let lookup = |lang: &str, start: usize, end: usize| -> Vec<usize> {
+        let run_stems: Option<Vec<String>> =
+            stems.iter().find(|(l, _)| *l == lang).map(|(_, per_clause)| per_clause[start..end].concat());
+        glossary.lookup(lang, run_stems.as_deref(), &light[start..end].concat())
+    };
+    let concepts_of = |start: usize, end: usize| -> Vec<usize> {
         if let Some(lang) = query_lang.filter(|l| languages.contains(l)) {
-            let found = glossary.lookup(&normaliser, lang, text);
+            let found = lookup(lang, start, end);
             if !found.is_empty() {
                 return found;
             }
         }
         let mut found: Vec<usize> = Vec::new();
         for lang in &languages {
-            for concept in glossary.lookup(&normaliser, lang, text) {
+            for concept in lookup(lang, start, end) {
                 if !found.contains(&concept) {
                     found.push(concept);
                 }
@@ -241,19 +276,19 @@ fn find_spans(glossary: &Glossary, clauses: &[Clause], query_lang: Option<&str>)
     let mut start = 0;
     while start < clauses.len() {
         let mut matched = None;
-        if let Some((first, is_phrase)) = text_of(&clauses[start]) {
+        if let Some((_, is_phrase)) = text_of(&clauses[start]) {
             // A phrase stands alone; words join their neighbours, up to the longest term.
-            let mut texts = vec![first];
+            let mut len_max = 1;
             if !is_phrase {
                 for clause in clauses[start + 1..].iter().take(glossary.max_words.saturating_sub(1)) {
                     match text_of(clause) {
-                        Some((text, false)) => texts.push(text),
+                        Some((_, false)) => len_max += 1,
                         _ => break,
                     }
                 }
             }
-            for len in (1..=texts.len()).rev() {
-                let concepts = concepts_of(&texts[..len].join(" "));
+            for len in (1..=len_max).rev() {
+                let concepts = concepts_of(start, start + len);
                 if !concepts.is_empty() {
                     matched = Some(Span { start, end: start + len, concepts });
                     break;
@@ -292,31 +327,28 @@ fn expansion_query(
                 alternatives.push((Occur::Should, weighted(words_query(f.field, &term.neutral), f.boost)));
             }
         }
-        if let (Some(field), Some(language)) =
-            (fields.stemmed_field(&term.lang), analyzer::stemming_language(&term.lang))
+        if let (Some(field), Some(stems)) =
+            (fields.stemmed_field(&term.lang), Normaliser::shared().stems(&term.lang, &term.text))
+            && !stems.is_empty()
+            && seen.insert((field, stems.clone()))
         {
-            let stems = analyzer::tokens(&mut analyzer::stemmed(language), &term.text);
-            if !stems.is_empty() && seen.insert((field, stems.clone())) {
-                // Stemmed fields keep no positions: a term of several words needs all its stems.
-                let query: Box<dyn Query> = match stems.as_slice() {
-                    [stem] => {
-                        Box::new(TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::WithFreqs))
-                    }
-                    _ => Box::new(BooleanQuery::new(
-                        stems
-                            .iter()
-                            .map(|s| {
-                                let term = Term::from_field_text(field, s);
-                                (
-                                    Occur::Must,
-                                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>,
-                                )
-                            })
-                            .collect(),
-                    )),
-                };
-                alternatives.push((Occur::Should, weighted(query, crate::query::STEMMED_BOOST)));
-            }
+            // Stemmed fields keep no positions: a term of several words needs all its stems.
+            let query: Box<dyn Query> = match stems.as_slice() {
+                [stem] => Box::new(TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::WithFreqs)),
+                _ => Box::new(BooleanQuery::new(
+                    stems
+                        .iter()
+                        .map(|s| {
+                            let term = Term::from_field_text(field, s);
+                            (
+                                Occur::Must,
+                                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>,
+                            )
+                        })
+                        .collect(),
+                )),
+            };
+            alternatives.push((Occur::Should, weighted(query, crate::query::STEMMED_BOOST)));
         }
         if let [word] = term.neutral.as_slice()
             && !highlight.contains(word)

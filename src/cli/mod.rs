@@ -125,7 +125,7 @@ pub enum Command {
         per_page: Option<usize>,
         /// Also search the glossary's translations of the query's words (`cross_lang=`; the
         /// default is `search.cross_lang_default`).
-        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
         cross_lang: Option<bool>,
         /// The query (words may be given unquoted).
         query: Vec<String>,

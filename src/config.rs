@@ -84,6 +84,9 @@ pub struct SearchConfig {
     pub max_page: usize,
     /// Snippet length in characters.
     pub snippet_chars: usize,
+    /// Whether a search without `cross_lang=` also searches the glossary's translations of its
+    /// words (the widget always says `cross_lang=true` unless told otherwise).
+    pub cross_lang_default: bool,
 }
 
 impl Default for SearchConfig {
@@ -94,6 +97,7 @@ impl Default for SearchConfig {
             max_per_page: 100,
             max_page: 500,
             snippet_chars: 240,
+            cross_lang_default: false,
         }
     }
 }

@@ -131,16 +131,23 @@ pub struct RetrievalScores {
     pub queries: usize,
 }
 
-/// Runs every query (100 hits each) and returns the ranked ids by query.
+/// Runs every query (100 hits each, cross-language search as `cross_lang` says) and returns the
+/// ranked ids by query.
 pub fn run_queries(
     index: &SearchIndex,
     collection: &BeirCollection,
     detector: &LanguageDetector,
+    cross_lang: bool,
 ) -> anyhow::Result<BTreeMap<String, Vec<(String, f32)>>> {
     let mut runs = BTreeMap::new();
     for (id, text) in &collection.queries {
-        let mut request =
-            SearchRequest { query: text.clone(), per_page: 100, snippet_chars: 0, ..SearchRequest::default() };
+        let mut request = SearchRequest {
+            query: text.clone(),
+            per_page: 100,
+            snippet_chars: 0,
+            cross_lang,
+            ..SearchRequest::default()
+        };
         route_query_language(&mut request, detector);
         let results = index.search(&request)?;
         runs.insert(id.clone(), results.hits.into_iter().map(|h| (h.id, h.score)).collect());
@@ -236,7 +243,7 @@ mod tests {
         assert_eq!(collection.queries.len(), 1);
         let detector = LanguageDetector::new(&["en".to_owned()], 0.5);
         let index = collection.build_index(&detector, 1).unwrap();
-        let runs = run_queries(&index, &collection, &detector).unwrap();
+        let runs = run_queries(&index, &collection, &detector, false).unwrap();
         assert_eq!(runs["q1"][0].0, "d1");
         assert_eq!(score(&runs, &collection.qrels).ndcg_at_10, 1.0);
         let plain = run_plain_bm25(&collection).unwrap();

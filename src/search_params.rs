@@ -52,6 +52,7 @@ impl SearchParams {
         let mut request = SearchRequest {
             per_page: limits.default_per_page,
             snippet_chars: limits.snippet_chars,
+            cross_lang: limits.cross_lang_default,
             ..SearchRequest::default()
         };
         let mut ui_lang = "en".to_owned();
@@ -64,7 +65,7 @@ impl SearchParams {
                 // `?=x`: there is no name to report, so the error names the query string.
                 return Err(invalid("query string", "a parameter has a value but no name"));
             }
-            if ["q", "page", "per_page", "sort", "ui_lang", "key", "recency"].contains(&name) {
+            if ["q", "page", "per_page", "sort", "ui_lang", "key", "recency", "cross_lang"].contains(&name) {
                 if seen_single.contains(&name) {
                     return Err(invalid(name, format!("{name} is given more than once")));
                 }
@@ -100,6 +101,13 @@ impl SearchParams {
                         _ => return Err(invalid("recency", "recency must be true or false")),
                     }
                 }
+                "cross_lang" => {
+                    request.cross_lang = match value {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        _ => return Err(invalid("cross_lang", "cross_lang must be true or false")),
+                    }
+                }
                 "ui_lang" => ui_lang = language_code("ui_lang", value)?,
                 "key" => key = Some(partner_key(value)?),
                 "lang" => add_filter(&mut request, FacetKind::Lang, language_code("lang", value)?)?,
@@ -116,7 +124,7 @@ impl SearchParams {
                     return Err(invalid(
                         other,
                         format!(
-                            "unknown parameter {other:?}; accepted: q, lang, topic, country, kind, year, page, per_page, sort, recency, ui_lang, key"
+                            "unknown parameter {other:?}; accepted: q, lang, topic, country, kind, year, page, per_page, sort, recency, cross_lang, ui_lang, key"
                         ),
                     ));
                 }
@@ -409,6 +417,7 @@ mod tests {
             ("kind=docx", "kind"),
             ("sort=best", "sort"),
             ("recency=soon", "recency"),
+            ("cross_lang=yes", "cross_lang"),
             ("contry=ES", "contry"),
             ("q=a&q=b", "q"),
             ("key=pk_a&key=pk_b", "key"),
@@ -420,6 +429,16 @@ mod tests {
         let err = parse(&long).unwrap_err();
         assert_eq!(err.parameter, "q");
         assert!(err.detail.contains("20000"), "{}", err.detail);
+    }
+
+    #[test]
+    fn cross_lang_defaults_to_the_configuration() {
+        assert!(!parse("q=x").unwrap().request.cross_lang);
+        assert!(parse("q=x&cross_lang=true").unwrap().request.cross_lang);
+        let on = SearchConfig { cross_lang_default: true, ..SearchConfig::default() };
+        assert!(SearchParams::from_query_string("q=x", &on).unwrap().request.cross_lang);
+        assert!(!SearchParams::from_query_string("q=x&cross_lang=0", &on).unwrap().request.cross_lang);
+        assert_eq!(parse("cross_lang=true&cross_lang=false").unwrap_err().parameter, "cross_lang");
     }
 
     #[test]

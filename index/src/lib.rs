@@ -9,6 +9,7 @@ mod completions;
 mod directory;
 mod error;
 mod facet;
+mod glossary;
 mod query;
 mod schema;
 mod search;

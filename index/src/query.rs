@@ -9,6 +9,7 @@ use tantivy::{Searcher, Term};
 use crate::analyzer::{self, stemming_language};
 use crate::completions::Completions;
 use crate::facet::FacetFilter;
+use crate::glossary;
 use crate::schema::Fields;
 use crate::store::SearchIndex;
 use crate::user_query::{self, Clause, Scope, UserQuery};
@@ -33,7 +34,7 @@ pub(crate) struct SearchField {
 }
 
 /// Weight of a stem match in the query's language, on top of the neutral fields' exact matches.
-const STEMMED_BOOST: f32 = 3.0;
+pub(crate) const STEMMED_BOOST: f32 = 3.0;
 
 /// The fields user text is matched against: the neutral title, description and body, plus the
 /// stemmed text of the query's language when it is known, or of every stemmed language when it
@@ -98,6 +99,7 @@ pub(crate) fn text_query(
     text: &str,
     as_you_type: bool,
     query_lang: Option<&str>,
+    cross_lang: bool,
 ) -> Option<TextQuery> {
     let parsed = user_query::parse(text, as_you_type);
     if parsed.is_empty() {
@@ -115,14 +117,14 @@ pub(crate) fn text_query(
 
     let typing = parsed.include.iter().any(|c| matches!(c, Clause::Word { prefix: true, .. }));
     let completions = if typing { index.completions().ok() } else { None };
-    let mut required: Vec<Box<dyn Query>> = Vec::new();
+    let mut required: Vec<(usize, Box<dyn Query>)> = Vec::new();
     let mut highlight: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut proximity_tokens: Vec<String> = Vec::new();
-    for clause in &parsed.include {
+    for (position, clause) in parsed.include.iter().enumerate() {
         let (query, tokens, variants) =
             clause_query(searcher, fields.body, completions.as_deref(), clause, scoped(clause_scope(clause)), true);
         let Some(query) = query else { continue };
-        required.push(query);
+        required.push((position, query));
         if let Clause::Word { prefix: false, .. } = clause
             && tokens.len() == 1
         {
@@ -135,6 +137,16 @@ pub(crate) fn text_query(
             (Occur::Should, Box::new(query) as Box<dyn Query>)
         }));
     }
+    let required: Vec<Box<dyn Query>> = if cross_lang {
+        let (widened, translations) = glossary::widen(&parsed.include, required, fields, &all_fields, query_lang);
+        highlight.extend(translations.iter().map(|word| {
+            let query = TermQuery::new(Term::from_field_text(fields.body, word), IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(query) as Box<dyn Query>)
+        }));
+        widened
+    } else {
+        required.into_iter().map(|(_, query)| query).collect()
+    };
     if required.is_empty() {
         return None;
     }

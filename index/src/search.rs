@@ -64,6 +64,9 @@ pub struct SearchRequest {
     pub recency_from: Option<i64>,
     /// Language of the query (ISO 639-1), whose stemmed field is searched too.
     pub query_lang: Option<String>,
+    /// Whether words naming a glossary concept also search its terms in the other languages
+    /// (weighted below the words themselves).
+    pub cross_lang: bool,
 }
 
 impl Default for SearchRequest {
@@ -78,6 +81,7 @@ impl Default for SearchRequest {
             prefix_last_word: true,
             recency_from: None,
             query_lang: None,
+            cross_lang: false,
         }
     }
 }
@@ -128,7 +132,14 @@ impl SearchIndex {
     /// counting pass.
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
         let searcher = self.searcher();
-        let text = text_query(self, &searcher, &request.query, request.prefix_last_word, request.query_lang.as_deref());
+        let text = text_query(
+            self,
+            &searcher,
+            &request.query,
+            request.prefix_last_word,
+            request.query_lang.as_deref(),
+            request.cross_lang,
+        );
         self.search_with(&searcher, request, text)
     }
 

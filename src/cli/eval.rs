@@ -23,7 +23,9 @@ pub fn run(
     let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
     let index = collection.build_index(&detector, config.worker_count())?;
     let indexed = started.elapsed();
-    let runs = run_queries(&index, &collection, &detector)?;
+    let queries_started = Instant::now();
+    let runs = run_queries(&index, &collection, &detector, config.search.cross_lang_default)?;
+    let queried = queries_started.elapsed();
     let scores = score(&runs, &collection.qrels);
     if let Some(path) = run_out {
         let mut out = std::io::BufWriter::new(
@@ -45,7 +47,13 @@ pub fn run(
     println!("nDCG@10    {:.4}", scores.ndcg_at_10);
     println!("Recall@100 {:.4}", scores.recall_at_100);
     println!("MRR@10     {:.4}", scores.mrr_at_10);
-    println!("indexing {:.2}s, queries {:.2}s", indexed.as_secs_f64(), (started.elapsed() - indexed).as_secs_f64());
+    println!(
+        "indexing {:.2}s, queries {:.2}s ({:.2} ms a query, cross_lang {})",
+        indexed.as_secs_f64(),
+        queried.as_secs_f64(),
+        queried.as_secs_f64() * 1000.0 / collection.queries.len().max(1) as f64,
+        config.search.cross_lang_default
+    );
     if baseline {
         let plain = score(&run_plain_bm25(&collection)?, &collection.qrels);
         println!("plain tantivy BM25 (default tokenizer, title+text, OR), same metrics:");

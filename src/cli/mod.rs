@@ -123,6 +123,10 @@ pub enum Command {
         /// Hits per page.
         #[arg(long)]
         per_page: Option<usize>,
+        /// Also search the glossary's translations of the query's words (`cross_lang=`; the
+        /// default is `search.cross_lang_default`).
+        #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+        cross_lang: Option<bool>,
         /// The query (words may be given unquoted).
         query: Vec<String>,
     },
@@ -338,7 +342,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::isolation::worker::run(max_memory_mb)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search { common, json, lang, topic, country, page, per_page, query } => {
+        Command::Search { common, json, lang, topic, country, page, per_page, cross_lang, query } => {
             let config = common.load()?;
             init_logging(config.log_format, "warn");
             let mut pairs = vec![("q".to_owned(), query.join(" "))];
@@ -347,6 +351,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             pairs.extend(country.into_iter().map(|v| ("country".to_owned(), v)));
             pairs.extend(page.map(|v| ("page".to_owned(), v.to_string())));
             pairs.extend(per_page.map(|v| ("per_page".to_owned(), v.to_string())));
+            pairs.extend(cross_lang.map(|v| ("cross_lang".to_owned(), v.to_string())));
             search::run(&config, &pairs, json)
         }
         Command::DetectLang { config } => {

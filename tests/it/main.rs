@@ -3,6 +3,7 @@
 mod admin;
 mod browser;
 mod cli;
+mod cross_lang;
 mod facets_api;
 mod hardening;
 mod html;

@@ -177,7 +177,7 @@ mark{background:var(--mk);color:inherit;padding:0 .1em;border-radius:2px}
   let seq = 0;
 
   class HubsearchWidget extends HTMLElement {
-    static get observedAttributes() { return ['endpoint', 'key', 'lang', 'country', 'topic', 'query', 'per-page']; }
+    static get observedAttributes() { return ['endpoint', 'key', 'lang', 'country', 'topic', 'query', 'per-page', 'cross-lang']; }
 
     constructor() {
       super();
@@ -293,6 +293,8 @@ mark{background:var(--mk);color:inherit;padding:0 .1em;border-radius:2px}
       if (per > 0) p.set('per_page', String(Math.min(per, 100)));
       if (this.page > 1) p.set('page', String(this.page));
       p.set('ui_lang', this.uiLang);
+      // Cross-language search is on unless the page says cross-lang="false".
+      p.set('cross_lang', this.getAttribute('cross-lang') === 'false' ? 'false' : 'true');
       const key = this.getAttribute('key');
       if (key) p.set('key', key);
       for (const f of FACETS) {

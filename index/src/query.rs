@@ -13,7 +13,7 @@ use crate::glossary;
 use crate::schema::Fields;
 use crate::store::SearchIndex;
 use crate::user_query::{self, Clause, Scope, UserQuery};
-use crate::vocabulary::{expand, typo_distance};
+use crate::vocabulary::{doc_freq, expand, typo_distance};
 
 /// How a field's text was analysed, so the query's words are analysed the same way.
 #[derive(Debug, Clone, Copy)]
@@ -237,6 +237,8 @@ fn clause_query(
 
 /// Most typo-tolerant variants of a word searched: the most frequent ones.
 const MAX_FUZZY_VARIANTS: usize = 8;
+/// Documents a word must be in to be taken as correctly spelt (no typo variants searched).
+const KNOWN_WORD_DOCS: u64 = 2;
 /// Most completions of the word being typed searched: the most frequent ones.
 const MAX_COMPLETIONS: usize = 16;
 
@@ -254,7 +256,10 @@ pub(crate) struct Variants {
 impl Variants {
     /// The variants of `token`; its completions too when `completions` is given.
     pub(crate) fn of(searcher: &Searcher, body: Field, token: &str, completions: Option<&Completions>) -> Variants {
-        let distance = typo_distance(token.chars().count());
+        // A word the library has in two documents or more is taken as spelt as meant: walking
+        // the dictionary for its typo variants is most of the cost of a search.
+        let known = doc_freq(searcher, body, token) >= KNOWN_WORD_DOCS;
+        let distance = if known { 0 } else { typo_distance(token.chars().count()) };
         let others = |found: Vec<(String, u64)>| found.into_iter().map(|(t, _)| t).filter(|t| t != token).collect();
         Variants {
             fuzzy: if distance > 0 {

@@ -23,6 +23,9 @@ const GLOSSARY_TSV: &str = include_str!("../data/glossary.tsv");
 /// Weight of a glossary term relative to the user's own words: low enough that a document in
 /// the query's language that matches the words themselves ranks above one found by translation.
 const EXPANSION_WEIGHT: f32 = 0.4;
+/// Field weight of a translation's match in its language's stemmed field (before
+/// [`EXPANSION_WEIGHT`]): the neutral body's weight.
+const TRANSLATED_STEM_BOOST: f32 = 1.0;
 
 /// Longest prefix kept of a word of a language without a stemmer, relative to its length: the
 /// last two letters are ignored (Polish "refundacja"/"refundacji", Czech "úhrada"/"úhrady").
@@ -348,7 +351,9 @@ fn expansion_query(
                         .collect(),
                 )),
             };
-            alternatives.push((Occur::Should, weighted(query, crate::query::STEMMED_BOOST)));
+            // A translation's stem match weighs what a body word does, not the boost the
+            // query's own language gets: a translation must never outrank the user's own words.
+            alternatives.push((Occur::Should, weighted(query, TRANSLATED_STEM_BOOST)));
         }
         if let [word] = term.neutral.as_slice()
             && !highlight.contains(word)

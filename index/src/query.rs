@@ -34,7 +34,7 @@ pub(crate) struct SearchField {
 }
 
 /// Weight of a stem match in the query's language, on top of the neutral fields' exact matches.
-pub(crate) const STEMMED_BOOST: f32 = 3.0;
+const STEMMED_BOOST: f32 = 3.0;
 
 /// The fields user text is matched against: the neutral title, description and body, plus the
 /// stemmed text of the query's language when it is known, or of every stemmed language when it

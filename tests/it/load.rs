@@ -2,88 +2,45 @@
 //! JSON logs; and stopped by SIGTERM in the middle of an ingestion. (The long run with `wrk` is
 //! `tools/load/run.sh`.)
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{binary, sample_library};
+use crate::support::{ServeProcess, binary, sample_library};
 
 /// A `serve` process on a loopback port with JSON logs, killed when dropped.
-struct JsonServer {
-    child: Child,
-    address: SocketAddr,
-    logs: Arc<Mutex<Vec<String>>>,
-}
+struct JsonServer(ServeProcess);
 
 impl JsonServer {
     fn start(data: &std::path::Path, env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(binary())
-            .args(["serve", "--library", sample_library().to_str().unwrap(), "--data", data.to_str().unwrap()])
-            .args(["--listen", "127.0.0.1:0"])
-            .env("RUST_LOG", "info")
-            .env("HUBSEARCH_LOG_FORMAT", "json")
-            .envs(env.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start hubsearch serve");
-        let stderr = child.stderr.take().unwrap();
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = mpsc::channel();
-        let sink = logs.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let json: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-                if let Some(address) =
-                    json["fields"]["message"].as_str().and_then(|m| m.strip_prefix("listening on http://"))
-                {
-                    let _ = tx.send(address.to_owned());
-                }
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let address = match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(address) => address.parse().unwrap(),
-            Err(_) => {
-                let _ = child.kill();
-                panic!("no JSON 'listening on' line; logs: {:?}", logs.lock().unwrap());
-            }
-        };
-        JsonServer { child, address, logs }
+        let mut env = env.to_vec();
+        env.push(("HUBSEARCH_LOG_FORMAT", "json"));
+        JsonServer(ServeProcess::start(&sample_library(), data, &env))
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
+        self.0.url(path)
     }
 
     fn logs(&self) -> Vec<String> {
-        self.logs.lock().unwrap().clone()
+        self.0.log_lines()
     }
 
     /// Sends SIGTERM and waits at most `limit` for the exit.
     fn terminate(&mut self, limit: Duration) -> Option<ExitStatus> {
-        let pid = self.child.id().to_string();
+        let pid = self.0.child.id().to_string();
         assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         let started = Instant::now();
         while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.0.child.try_wait().unwrap() {
                 return Some(status);
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         None
-    }
-}
-
-impl Drop for JsonServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -202,7 +159,7 @@ fn the_real_server_limits_each_peer_closes_silent_connections_and_does_not_wait_
     assert!(refused.headers().get("retry-after").is_some());
 
     // A connection that sends half a request and then nothing is closed after the idle time.
-    let mut silent = std::net::TcpStream::connect(server.address).unwrap();
+    let mut silent = std::net::TcpStream::connect(server.0.address).unwrap();
     silent.write_all(b"GET /api/v1/search HTTP/1.1\r\nHost: x\r\n").unwrap();
     silent.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let started = Instant::now();
@@ -212,8 +169,8 @@ fn the_real_server_limits_each_peer_closes_silent_connections_and_does_not_wait_
     assert!(started.elapsed() < Duration::from_secs(8), "closed after about a second");
 
     // Another silent connection does not hold up a shutdown.
-    let _stuck = std::net::TcpStream::connect(server.address).unwrap();
-    let mut stuck = std::net::TcpStream::connect(server.address).unwrap();
+    let _stuck = std::net::TcpStream::connect(server.0.address).unwrap();
+    let mut stuck = std::net::TcpStream::connect(server.0.address).unwrap();
     stuck.write_all(b"GET / HTTP/1.1\r\n").unwrap();
     let status = server.terminate(Duration::from_secs(15)).expect("exits despite open connections");
     assert!(status.success(), "{status:?}");

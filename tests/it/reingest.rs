@@ -3,73 +3,45 @@
 //! full answer through a full re-ingest; the `reingest` client; the library watcher.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{binary, sample_library};
+use crate::support::{ServeProcess, binary, sample_library};
 
 const TOKEN: &str = "test-admin-token-0123456789";
 
-/// A running `hubsearch serve`; killed with SIGKILL when dropped or by [`Server::kill9`].
+/// A running `hubsearch serve` with an admin token and an HTTP client.
 struct Server {
-    child: Child,
-    address: SocketAddr,
+    process: ServeProcess,
     agent: ureq::Agent,
-    /// Every line the server has logged so far.
-    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
     fn start(library: &Path, data: &Path, watch: bool) -> Server {
-        let mut child = Command::new(binary())
-            .args(["serve", "--library", library.to_str().unwrap(), "--data", data.to_str().unwrap()])
-            .args(["--listen", "127.0.0.1:0"])
-            .env("HUBSEARCH_ADMIN_TOKEN", TOKEN)
-            .env("HUBSEARCH_WATCH", if watch { "true" } else { "false" })
-            .env("HUBSEARCH_WORKERS", "2")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start hubsearch serve");
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let lines = Arc::clone(&log);
-        // Keeps draining the log so that the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(address) = line.split("listening on http://").nth(1) {
-                    let _ = tx.send(address.trim().to_owned());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let address = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(address) => address.parse().unwrap(),
-            Err(_) => {
-                let _ = child.kill();
-                panic!("the server did not announce its address: {:?}", child.wait());
-            }
-        };
+        let process = ServeProcess::start(
+            library,
+            data,
+            &[
+                ("HUBSEARCH_ADMIN_TOKEN", TOKEN),
+                ("HUBSEARCH_WATCH", if watch { "true" } else { "false" }),
+                ("HUBSEARCH_WORKERS", "2"),
+            ],
+        );
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        Server { child, address, agent, log }
+        Server { process, agent }
     }
 
     fn get(&self, path: &str) -> (u16, Value) {
         let mut response = self
             .agent
-            .get(format!("http://{}{path}", self.address))
+            .get(self.process.url(path))
             .header("Authorization", format!("Bearer {TOKEN}"))
             .call()
             .expect("GET");
@@ -80,7 +52,7 @@ impl Server {
     fn reingest(&self, full: bool) -> u64 {
         let mut response = self
             .agent
-            .post(format!("http://{}/api/v1/admin/reingest", self.address))
+            .post(self.process.url("/api/v1/admin/reingest"))
             .header("Authorization", format!("Bearer {TOKEN}"))
             .send(format!("{{\"full\": {full}}}").as_bytes())
             .expect("POST");
@@ -124,8 +96,8 @@ impl Server {
 
     fn kill9(&mut self) {
         // std's Child::kill sends SIGKILL on Unix: no shutdown code runs.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        self.process.child.kill().unwrap();
+        self.process.child.wait().unwrap();
     }
 
     /// Every indexed id (listing all documents page by page) and the reported total.
@@ -143,13 +115,6 @@ impl Server {
             }
         }
         (total, ids)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -344,7 +309,7 @@ fn the_reingest_command_follows_the_job_to_its_summary() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(&sample_library(), data.path(), false);
     server.wait_ready();
-    let url = format!("http://{}", server.address);
+    let url = format!("http://{}", server.process.address);
     let cwd = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
         Command::new(binary())
@@ -379,7 +344,7 @@ fn the_reingest_command_follows_the_job_to_its_summary() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no admin token"));
 
     // The server logged the jobs, and neither token.
-    let log = server.log.lock().unwrap().join("\n");
+    let log = server.process.log_lines().join("\n");
     assert!(log.contains("ingestion job done"), "{log}");
     assert!(!log.contains(TOKEN) && !log.contains("xyzzy"), "a token reached the log");
 }

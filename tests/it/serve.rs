@@ -1,25 +1,13 @@
 //! The real `serve` binary on a loopback port: it answers at once and becomes ready after
 //! ingesting the sample library.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{binary, sample_library};
-
-/// Kills the server when the test ends, whatever happens.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::support::{ServeProcess, sample_library};
 
 /// A minimal HTTP/1.1 GET over loopback: status and body.
 fn http_get(address: SocketAddr, path: &str) -> (u16, String) {
@@ -36,27 +24,8 @@ fn http_get(address: SocketAddr, path: &str) -> (u16, String) {
 #[test]
 fn serve_answers_searches_and_becomes_ready_within_a_minute() {
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(binary())
-        .args(["serve", "--library", sample_library().to_str().unwrap(), "--data", data.path().to_str().unwrap()])
-        .args(["--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start hubsearch serve");
-    let stderr = child.stderr.take().unwrap();
-    let _server = Server(child);
-
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(address) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(address.trim().to_owned());
-            }
-        }
-    });
-    let address: SocketAddr =
-        rx.recv_timeout(Duration::from_secs(30)).expect("server announces its address").parse().unwrap();
+    let server = ServeProcess::start(&sample_library(), data.path(), &[]);
+    let address = server.address;
 
     let started = Instant::now();
     loop {

@@ -1,8 +1,12 @@
 //! Shared set-up: the sample library indexed once per test process, a router over it, and
 //! small HTTP helpers.
 
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -106,6 +110,71 @@ pub fn assert_problem(answer: &Answer, status: u16, parameter: &str) {
 /// Path of the built `hubsearch` binary.
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_hubsearch")
+}
+
+/// A running `hubsearch serve` on a loopback port whose log (stderr) is drained into memory;
+/// killed with SIGKILL when dropped, so a failing test never leaves a server behind.
+pub struct ServeProcess {
+    pub child: Child,
+    pub address: SocketAddr,
+    /// Every line the server has logged so far (plain or JSON, as configured).
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl ServeProcess {
+    /// Starts `serve` on `library` and `data` with `RUST_LOG=info` and the extra `env`, and
+    /// waits (at most a minute) for the line announcing its address, in either log format.
+    pub fn start(library: &Path, data: &Path, env: &[(&str, &str)]) -> ServeProcess {
+        let mut child = Command::new(binary())
+            .args(["serve", "--library", library.to_str().unwrap(), "--data", data.to_str().unwrap()])
+            .args(["--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start hubsearch serve");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&log);
+        // Keeps draining the log so that the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let end = rest.find(|c: char| !(c.is_ascii_hexdigit() || ".:[]".contains(c))).unwrap_or(rest.len());
+                    let _ = tx.send(rest[..end].to_owned());
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let address = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(address) => address.parse().unwrap_or_else(|_| panic!("bad announced address {address:?}")),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the server did not announce its address: {:?}; log: {:?}", child.wait(), log.lock().unwrap());
+            }
+        };
+        ServeProcess { child, address, log }
+    }
+
+    /// `http://address{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// A copy of the log so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        // std's Child::kill sends SIGKILL on Unix: no shutdown code runs.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Countries of the fixture library's ordinary documents, by document number modulo 3.

@@ -76,7 +76,7 @@ impl Font {
             .and_then(|o| o.as_array().ok())
             .map(|a| a.iter().filter_map(|o| number(doc, o)).collect())
             .unwrap_or_default();
-        let (width_scale, size_scale) = if is_type3 && matrix.len() == 6 && matrix[0] != 0.0 {
+        let (width_scale, mut size_scale) = if is_type3 && matrix.len() == 6 && matrix[0] != 0.0 {
             (matrix[0].abs(), (matrix[3].abs() * 1000.0).clamp(0.01, 100.0))
         } else {
             (0.001, 1.0)
@@ -132,7 +132,11 @@ impl Font {
             apply_differences(&mut names, differences);
         }
 
-        let text: Box<[String; 256]> = Box::new(std::array::from_fn(|code| {
+        // A code whose glyph name means nothing (or that has none) stands for itself, as in
+        // poppler: right for fonts that never declared an encoding and for Type 3 fonts with
+        // made-up names. `standing` marks those codes.
+        let mut standing = [false; 256];
+        let mut text: Box<[String; 256]> = Box::new(std::array::from_fn(|code| {
             let from_cmap = to_unicode.as_ref().and_then(|c| c.unicode(code as u32, 1)).filter(|t| !t.is_empty());
             from_cmap
                 .or_else(|| {
@@ -145,13 +149,20 @@ impl Font {
                     (!made_up).then_some(text)
                 })
                 .or_else(|| {
-                    // A code whose glyph name means nothing (or that has none) stands for
-                    // itself, as in poppler: right for fonts that never declared an encoding
-                    // and for Type 3 fonts with made-up names.
+                    standing[code] = names[code].as_deref().is_some_and(|n| n != ".notdef");
                     (code >= 0x20 && code != 0x7F).then(|| char::from(code as u8).to_string())
                 })
                 .unwrap_or_default()
         }));
+        if is_type3 && looks_cyrillic_1251(&standing) {
+            for (code, slot) in text.iter_mut().enumerate() {
+                if standing[code]
+                    && let Some(c) = cp1251_letter(code as u8)
+                {
+                    *slot = c.to_string();
+                }
+            }
+        }
 
         let mut widths = Box::new([0.5f64; 256]);
         let missing = descriptor.and_then(|d| dict_get(doc, d, b"MissingWidth")).and_then(|o| number(doc, o));
@@ -167,6 +178,12 @@ impl Font {
                     widths[code] = w * width_scale;
                 }
             }
+        }
+        if is_type3 && let Some(scale) = size_scale_from_widths(&widths) {
+            // Glyph units vary (dvips' bitmap fonts count pixels: FontMatrix 0.011 with
+            // glyphs 60 units high are ordinary-sized): the advances say how large the
+            // glyphs are, an average advance being about half an em.
+            size_scale = scale;
         }
         Font { kind: Kind::Simple { text, widths }, vertical: false, size_scale }
     }
@@ -213,6 +230,40 @@ impl Font {
                 }
             }
         }
+    }
+}
+
+/// The size of a Type 3 font's glyphs relative to its font size, from the median of its
+/// non-zero advances (about half an em in text fonts); `None` without advances.
+fn size_scale_from_widths(widths: &[f64; 256]) -> Option<f64> {
+    let mut advances: Vec<f64> = widths.iter().copied().filter(|w| w.is_finite() && *w > 0.0).collect();
+    if advances.len() < 3 {
+        return None;
+    }
+    advances.sort_by(f64::total_cmp);
+    Some((advances[advances.len() / 2] / 0.5).clamp(0.01, 100.0))
+}
+
+/// Whether a Type 3 font whose glyphs have meaningless names (dvips' bitmap fonts: `/a224`)
+/// is a Cyrillic font in the Windows-1251 layout (the LH fonts' `cp1251` encoding, whose
+/// letters А–я sit at 0xC0–0xFF like T2A's), rather than a Latin-1 or T1 one. The font's
+/// glyph set decides, as the PDF says nothing else: it must hold many letters above 0xC0, at
+/// least half as many as ASCII letters, and four of the codes of о е т н с р, which in
+/// Latin-1 are î å ò í ñ ð, letters no Latin-script language uses together.
+fn looks_cyrillic_1251(standing: &[bool; 256]) -> bool {
+    let high = (0xC0..=0xFF).filter(|&c| standing[c]).count();
+    let ascii = (0..256).filter(|&c| standing[c] && char::from(c as u8).is_ascii_alphabetic()).count();
+    let frequent = [0xEE, 0xE5, 0xF2, 0xED, 0xF1, 0xF0].iter().filter(|&&c| standing[c]).count();
+    high >= 8 && high * 2 >= ascii && frequent >= 4
+}
+
+/// The Cyrillic letter at a Windows-1251 code: А–я at 0xC0–0xFF, Ё and ё.
+fn cp1251_letter(code: u8) -> Option<char> {
+    match code {
+        0xC0..=0xFF => char::from_u32(0x410 + u32::from(code - 0xC0)),
+        0xA8 => Some('Ё'),
+        0xB8 => Some('ё'),
+        _ => None,
     }
 }
 

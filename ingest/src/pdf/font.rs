@@ -59,6 +59,18 @@ enum CidEncoding {
     /// Predefined Unicode CMaps (`UniJIS-UCS2-H`, `UniGB-UTF16-H`): the code is UTF-16.
     Unicode,
     Embedded(CMap),
+    /// One of Adobe's predefined byte-encoding CMaps (`90ms-RKSJ-H`, `GBK-EUC-H` …).
+    Predefined(std::sync::Arc<CMap>),
+}
+
+impl CidEncoding {
+    fn cmap(&self) -> Option<&CMap> {
+        match self {
+            CidEncoding::Embedded(cmap) => Some(cmap),
+            CidEncoding::Predefined(cmap) => Some(cmap),
+            _ => None,
+        }
+    }
 }
 
 const UNKNOWN: &str = "";
@@ -200,15 +212,17 @@ impl Font {
                 let mut rest = bytes;
                 let mut buf = String::new();
                 while !rest.is_empty() {
-                    let (code, len) = match encoding {
-                        CidEncoding::Embedded(cmap) => cmap.next_code(rest, 2),
-                        _ if rest.len() >= 2 => ((u32::from(rest[0]) << 8) | u32::from(rest[1]), 2),
-                        _ => (u32::from(rest[0]), 1),
+                    let (code, len) = match encoding.cmap() {
+                        Some(cmap) => cmap.next_code(rest, 2),
+                        None if rest.len() >= 2 => ((u32::from(rest[0]) << 8) | u32::from(rest[1]), 2),
+                        None => (u32::from(rest[0]), 1),
                     };
                     let len = len.min(rest.len()).max(1);
                     rest = &rest[len..];
                     let cid = match encoding {
                         CidEncoding::Embedded(cmap) => cmap.cid(code, len).unwrap_or(code),
+                        // A code a predefined CMap does not map is CID 0, .notdef.
+                        CidEncoding::Predefined(cmap) => cmap.cid(code, len).unwrap_or(0),
                         _ => code,
                     };
                     buf.clear();
@@ -269,13 +283,17 @@ fn cp1251_letter(code: u8) -> Option<char> {
 
 fn load_composite(doc: &Document, dict: &Dictionary, to_unicode: Option<CMap>) -> Font {
     let mut vertical = false;
+    let mut predefined_ordering = None;
     let encoding = match dict_get(doc, dict, b"Encoding") {
         Some(Object::Name(name)) => {
-            vertical = name.ends_with(b"-V");
+            vertical = name.ends_with(b"-V") || name == b"V";
             if name.starts_with(b"Uni")
                 && (name.windows(4).any(|w| w == b"UCS2") || name.windows(5).any(|w| w == b"UTF16"))
             {
                 CidEncoding::Unicode
+            } else if let Some(found) = super::predefined::predefined(name) {
+                predefined_ordering = Some(found.ordering);
+                CidEncoding::Predefined(found.cmap)
             } else {
                 CidEncoding::Identity
             }
@@ -310,7 +328,9 @@ fn load_composite(doc: &Document, dict: &Dictionary, to_unicode: Option<CMap>) -
         if to_unicode.as_ref().is_none_or(|c| !c.has_unicode()) {
             // The CIDs of a font that declares an Adobe collection are that collection's
             // (poppler reads them so); the embedded font's own cmap covers the rest.
-            collection = collection_of(doc, cid_font);
+            // A predefined CMap selects CIDs of its own collection, declared or not.
+            collection = collection_of(doc, cid_font)
+                .or_else(|| predefined_ordering.and_then(|o| for_collection(b"Adobe", o.as_bytes())));
             fallback = super::truetype::cid_to_unicode(doc, cid_font).unwrap_or_default();
         }
     }

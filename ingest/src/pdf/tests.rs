@@ -382,3 +382,32 @@ fn a_dvips_type3_font_with_latin_letters_stays_latin_1() {
         .finish(None);
     assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "élève forêt");
 }
+
+/// Type 0 fonts whose `/Encoding` names a predefined byte-encoding CMap and that have no
+/// ToUnicode: Shift-JIS, GBK, Big5 and EUC-KR bytes go through the CMap to CIDs, then through
+/// the collection to Unicode; one-byte and two-byte codes mix in one string.
+#[test]
+fn type0_fonts_with_predefined_cjk_cmaps_are_decoded() {
+    let cases: [(&str, &str, &[u8], &str); 5] = [
+        ("90ms-RKSJ-H", "Japan1", b"\x82\xa0\x82\xa2A", "あいA"),
+        ("90ms-RKSJ-V", "Japan1", b"\x82\xa0\x82\xa2", "あい"),
+        ("GBK-EUC-H", "GB1", b"\xc4\xe3\xba\xc3", "你好"),
+        ("ETen-B5-H", "CNS1", b"\xa4\xa4\xa4\xe5", "中文"),
+        ("KSC-EUC-H", "Korea1", b"\xb0\xa1\xb3\xaa", "가나"),
+    ];
+    for (encoding, ordering, bytes_shown, expected) in cases {
+        let builder = Builder::with(|doc| {
+            let descendant = doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "CIDFontType0", "BaseFont" => "Test", "DW" => 1000,
+                "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal(ordering), "Supplement" => 2 },
+            });
+            dictionary! {
+                "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Test", "Encoding" => encoding,
+                "DescendantFonts" => vec![descendant.into()],
+            }
+        });
+        let shown = Object::String(bytes_shown.to_vec(), StringFormat::Hexadecimal);
+        let doc = builder.page(line_at(50, 700, shown)).finish(None);
+        assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, expected, "{encoding}");
+    }
+}

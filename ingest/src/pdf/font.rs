@@ -263,8 +263,15 @@ fn size_scale_from_widths(widths: &[f64; 256]) -> Option<f64> {
 /// letters А–я sit at 0xC0–0xFF like T2A's), rather than a Latin-1 or T1 one. The font's
 /// glyph set decides, as the PDF says nothing else: it must hold many letters above 0xC0, at
 /// least half as many as ASCII letters, and four of the codes of о е т н с р, which in
-/// Latin-1 are î å ò í ñ ð, letters no Latin-script language uses together.
+/// Latin-1 are î å ò í ñ ð, letters no Latin-script language uses together. dvips keeps a
+/// TeX font's own codes in its subsets, so such a glyph set has gaps.
 fn looks_cyrillic_1251(standing: &[bool; 256]) -> bool {
+    // Fonts re-encoded in order of first use (Ghostscript's Type 3 output: `/a0`, `/a1` … for
+    // every code from 0 up) have codes that mean nothing: their glyph set is one run from 0.
+    let run_from_zero = standing.iter().take_while(|&&s| s).count();
+    if run_from_zero > 0 && standing[run_from_zero..].iter().all(|&s| !s) {
+        return false;
+    }
     let high = (0xC0..=0xFF).filter(|&c| standing[c]).count();
     let ascii = (0..256).filter(|&c| standing[c] && char::from(c as u8).is_ascii_alphabetic()).count();
     let frequent = [0xEE, 0xE5, 0xF2, 0xED, 0xF1, 0xF0].iter().filter(|&&c| standing[c]).count();

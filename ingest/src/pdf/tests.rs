@@ -411,3 +411,14 @@ fn type0_fonts_with_predefined_cjk_cmaps_are_decoded() {
         assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, expected, "{encoding}");
     }
 }
+
+/// A Type 3 font re-encoded in order of first use (every code from 0 to 255 named `/a<code>`,
+/// as Ghostscript writes them) says nothing about its letters: its codes stay Latin-1.
+#[test]
+fn a_type3_font_re_encoded_in_order_of_use_is_not_taken_for_cyrillic() {
+    let codes: Vec<u8> = (0..=255).collect();
+    let doc = Builder::with(|doc| dvips_type3_font(doc, &codes))
+        .page(line_at(50, 700, text(b"\xf0\xe0\xed\xed\xe8\xe9")))
+        .finish(None);
+    assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "ðàííèé");
+}

@@ -152,11 +152,12 @@ impl CMap {
         for (key, value) in &parent.chars {
             self.chars.entry(*key).or_insert_with(|| value.clone());
         }
-        self.ranges.extend(parent.ranges.iter().cloned());
+        // Later ranges win in lookups: the parent's go first so this CMap's own override them.
+        self.ranges.splice(0..0, parent.ranges.iter().cloned());
         for (key, value) in &parent.cid_chars {
             self.cid_chars.entry(*key).or_insert(*value);
         }
-        self.cid_ranges.extend(parent.cid_ranges.iter().cloned());
+        self.cid_ranges.splice(0..0, parent.cid_ranges.iter().cloned());
     }
 
     /// Whether the CMap maps anything to Unicode.

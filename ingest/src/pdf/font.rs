@@ -59,6 +59,18 @@ enum CidEncoding {
     /// Predefined Unicode CMaps (`UniJIS-UCS2-H`, `UniGB-UTF16-H`): the code is UTF-16.
     Unicode,
     Embedded(CMap),
+    /// One of Adobe's predefined byte-encoding CMaps (`90ms-RKSJ-H`, `GBK-EUC-H` …).
+    Predefined(std::sync::Arc<CMap>),
+}
+
+impl CidEncoding {
+    fn cmap(&self) -> Option<&CMap> {
+        match self {
+            CidEncoding::Embedded(cmap) => Some(cmap),
+            CidEncoding::Predefined(cmap) => Some(cmap),
+            _ => None,
+        }
+    }
 }
 
 const UNKNOWN: &str = "";
@@ -76,7 +88,7 @@ impl Font {
             .and_then(|o| o.as_array().ok())
             .map(|a| a.iter().filter_map(|o| number(doc, o)).collect())
             .unwrap_or_default();
-        let (width_scale, size_scale) = if is_type3 && matrix.len() == 6 && matrix[0] != 0.0 {
+        let (width_scale, mut size_scale) = if is_type3 && matrix.len() == 6 && matrix[0] != 0.0 {
             (matrix[0].abs(), (matrix[3].abs() * 1000.0).clamp(0.01, 100.0))
         } else {
             (0.001, 1.0)
@@ -132,7 +144,11 @@ impl Font {
             apply_differences(&mut names, differences);
         }
 
-        let text: Box<[String; 256]> = Box::new(std::array::from_fn(|code| {
+        // A code whose glyph name means nothing (or that has none) stands for itself, as in
+        // poppler: right for fonts that never declared an encoding and for Type 3 fonts with
+        // made-up names. `standing` marks those codes.
+        let mut standing = [false; 256];
+        let mut text: Box<[String; 256]> = Box::new(std::array::from_fn(|code| {
             let from_cmap = to_unicode.as_ref().and_then(|c| c.unicode(code as u32, 1)).filter(|t| !t.is_empty());
             from_cmap
                 .or_else(|| {
@@ -145,13 +161,20 @@ impl Font {
                     (!made_up).then_some(text)
                 })
                 .or_else(|| {
-                    // A code whose glyph name means nothing (or that has none) stands for
-                    // itself, as in poppler: right for fonts that never declared an encoding
-                    // and for Type 3 fonts with made-up names.
+                    standing[code] = names[code].as_deref().is_some_and(|n| n != ".notdef");
                     (code >= 0x20 && code != 0x7F).then(|| char::from(code as u8).to_string())
                 })
                 .unwrap_or_default()
         }));
+        if is_type3 && looks_cyrillic_1251(&standing) {
+            for (code, slot) in text.iter_mut().enumerate() {
+                if standing[code]
+                    && let Some(c) = cp1251_letter(code as u8)
+                {
+                    *slot = c.to_string();
+                }
+            }
+        }
 
         let mut widths = Box::new([0.5f64; 256]);
         let missing = descriptor.and_then(|d| dict_get(doc, d, b"MissingWidth")).and_then(|o| number(doc, o));
@@ -168,6 +191,12 @@ impl Font {
                 }
             }
         }
+        if is_type3 && let Some(scale) = size_scale_from_widths(&widths) {
+            // Glyph units vary (dvips' bitmap fonts count pixels: FontMatrix 0.011 with
+            // glyphs 60 units high are ordinary-sized): the advances say how large the
+            // glyphs are, an average advance being about half an em.
+            size_scale = scale;
+        }
         Font { kind: Kind::Simple { text, widths }, vertical: false, size_scale }
     }
 
@@ -183,15 +212,17 @@ impl Font {
                 let mut rest = bytes;
                 let mut buf = String::new();
                 while !rest.is_empty() {
-                    let (code, len) = match encoding {
-                        CidEncoding::Embedded(cmap) => cmap.next_code(rest, 2),
-                        _ if rest.len() >= 2 => ((u32::from(rest[0]) << 8) | u32::from(rest[1]), 2),
-                        _ => (u32::from(rest[0]), 1),
+                    let (code, len) = match encoding.cmap() {
+                        Some(cmap) => cmap.next_code(rest, 2),
+                        None if rest.len() >= 2 => ((u32::from(rest[0]) << 8) | u32::from(rest[1]), 2),
+                        None => (u32::from(rest[0]), 1),
                     };
                     let len = len.min(rest.len()).max(1);
                     rest = &rest[len..];
                     let cid = match encoding {
                         CidEncoding::Embedded(cmap) => cmap.cid(code, len).unwrap_or(code),
+                        // A code a predefined CMap does not map is CID 0, .notdef.
+                        CidEncoding::Predefined(cmap) => cmap.cid(code, len).unwrap_or(0),
                         _ => code,
                     };
                     buf.clear();
@@ -216,15 +247,60 @@ impl Font {
     }
 }
 
+/// The size of a Type 3 font's glyphs relative to its font size, from the median of its
+/// non-zero advances (about half an em in text fonts); `None` without advances.
+fn size_scale_from_widths(widths: &[f64; 256]) -> Option<f64> {
+    let mut advances: Vec<f64> = widths.iter().copied().filter(|w| w.is_finite() && *w > 0.0).collect();
+    if advances.len() < 3 {
+        return None;
+    }
+    advances.sort_by(f64::total_cmp);
+    Some((advances[advances.len() / 2] / 0.5).clamp(0.01, 100.0))
+}
+
+/// Whether a Type 3 font whose glyphs have meaningless names (dvips' bitmap fonts: `/a224`)
+/// is a Cyrillic font in the Windows-1251 layout (the LH fonts' `cp1251` encoding, whose
+/// letters А–я sit at 0xC0–0xFF like T2A's), rather than a Latin-1 or T1 one. The font's
+/// glyph set decides, as the PDF says nothing else: it must hold many letters above 0xC0, at
+/// least half as many as ASCII letters, and four of the codes of о е т н с р, which in
+/// Latin-1 are î å ò í ñ ð, letters no Latin-script language uses together. dvips keeps a
+/// TeX font's own codes in its subsets, so such a glyph set has gaps.
+fn looks_cyrillic_1251(standing: &[bool; 256]) -> bool {
+    // Fonts re-encoded in order of first use (Ghostscript's Type 3 output: `/a0`, `/a1` … for
+    // every code from 0 up) have codes that mean nothing: their glyph set is one run from 0.
+    let run_from_zero = standing.iter().take_while(|&&s| s).count();
+    if run_from_zero > 0 && standing[run_from_zero..].iter().all(|&s| !s) {
+        return false;
+    }
+    let high = (0xC0..=0xFF).filter(|&c| standing[c]).count();
+    let ascii = (0..256).filter(|&c| standing[c] && char::from(c as u8).is_ascii_alphabetic()).count();
+    let frequent = [0xEE, 0xE5, 0xF2, 0xED, 0xF1, 0xF0].iter().filter(|&&c| standing[c]).count();
+    high >= 8 && high * 2 >= ascii && frequent >= 4
+}
+
+/// The Cyrillic letter at a Windows-1251 code: А–я at 0xC0–0xFF, Ё and ё.
+fn cp1251_letter(code: u8) -> Option<char> {
+    match code {
+        0xC0..=0xFF => char::from_u32(0x410 + u32::from(code - 0xC0)),
+        0xA8 => Some('Ё'),
+        0xB8 => Some('ё'),
+        _ => None,
+    }
+}
+
 fn load_composite(doc: &Document, dict: &Dictionary, to_unicode: Option<CMap>) -> Font {
     let mut vertical = false;
+    let mut predefined_ordering = None;
     let encoding = match dict_get(doc, dict, b"Encoding") {
         Some(Object::Name(name)) => {
-            vertical = name.ends_with(b"-V");
+            vertical = name.ends_with(b"-V") || name == b"V";
             if name.starts_with(b"Uni")
                 && (name.windows(4).any(|w| w == b"UCS2") || name.windows(5).any(|w| w == b"UTF16"))
             {
                 CidEncoding::Unicode
+            } else if let Some(found) = super::predefined::predefined(name) {
+                predefined_ordering = Some(found.ordering);
+                CidEncoding::Predefined(found.cmap)
             } else {
                 CidEncoding::Identity
             }
@@ -259,7 +335,9 @@ fn load_composite(doc: &Document, dict: &Dictionary, to_unicode: Option<CMap>) -
         if to_unicode.as_ref().is_none_or(|c| !c.has_unicode()) {
             // The CIDs of a font that declares an Adobe collection are that collection's
             // (poppler reads them so); the embedded font's own cmap covers the rest.
-            collection = collection_of(doc, cid_font);
+            // A predefined CMap selects CIDs of its own collection, declared or not.
+            collection = collection_of(doc, cid_font)
+                .or_else(|| predefined_ordering.and_then(|o| for_collection(b"Adobe", o.as_bytes())));
             fallback = super::truetype::cid_to_unicode(doc, cid_font).unwrap_or_default();
         }
     }

@@ -17,6 +17,7 @@ mod glyphs;
 mod layout;
 mod metadata;
 mod objects;
+mod predefined;
 mod running;
 mod truetype;
 

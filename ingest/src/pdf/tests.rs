@@ -322,3 +322,103 @@ fn a_japan1_cid_font_without_tounicode_is_read_through_the_collection() {
         assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "Th あい", "{encoding}");
     }
 }
+
+/// A dvips bitmap font as Type 3: FontMatrix in pixels (0.011), glyphs named `/a<code>`,
+/// no ToUnicode. Its glyph set is Cyrillic in the cp1251 layout, so the codes read as
+/// Russian (not Latin-1 mojibake), and doubled letters are not taken for fake bold.
+fn dvips_type3_font(doc: &mut Document, codes: &[u8]) -> lopdf::Dictionary {
+    let glyph = doc.add_object(Stream::new(dictionary! {}, b"45 0 0 0 40 60 d1".to_vec()));
+    let mut differences = Vec::new();
+    let mut procs = lopdf::Dictionary::new();
+    for &code in codes {
+        differences.push(Object::Integer(i64::from(code)));
+        let name = format!("a{code}");
+        differences.push(Object::Name(name.clone().into_bytes()));
+        procs.set(name, glyph);
+    }
+    let mut widths = vec![Object::Integer(0); 256];
+    for &code in codes {
+        widths[usize::from(code)] = Object::Real(45.2);
+    }
+    dictionary! {
+        "Type" => "Font", "Subtype" => "Type3", "FontBBox" => vec![0.into(), 0.into(), 80.into(), 80.into()],
+        "FontMatrix" => vec![0.011.into(), 0.into(), 0.into(), 0.011.into(), 0.into(), 0.into()],
+        "FirstChar" => 0, "LastChar" => 255, "Widths" => widths, "CharProcs" => procs,
+        "Resources" => dictionary! {},
+        "Encoding" => dictionary! { "Type" => "Encoding", "Differences" => differences },
+    }
+}
+
+#[test]
+fn a_dvips_type3_font_in_the_cp1251_layout_reads_as_cyrillic() {
+    // "Ссылка на ранний текст": С с ы л к а н р и й т е.
+    let codes = [0xD1, 0xF1, 0xFB, 0xEB, 0xEA, 0xE0, 0xED, 0xF0, 0xE8, 0xE9, 0xF2, 0xE5, 0xF5];
+    let doc = Builder::with(|doc| dvips_type3_font(doc, &codes))
+        .page(line_at(
+            50,
+            700,
+            Object::Array(vec![
+                text(b"\xd1\xf1\xfb\xeb\xea\xe0"),
+                (-400).into(),
+                text(b"\xed\xe0"),
+                (-400).into(),
+                text(b"\xf0\xe0\xed\xed\xe8\xe9"),
+                (-400).into(),
+                text(b"\xf2\xe5\xea\xf1\xf2"),
+            ]),
+        ))
+        .finish(None);
+    assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "Ссылка на ранний текст");
+}
+
+/// The same kind of font with a Latin-1 glyph set (a few accented letters among many ASCII
+/// ones) keeps its codes as Latin-1.
+#[test]
+fn a_dvips_type3_font_with_latin_letters_stays_latin_1() {
+    let mut codes: Vec<u8> = (b'a'..=b'z').collect();
+    codes.extend([0xE9, 0xE8, 0xE0, 0xE7, 0xEA, 0xEE, 0xF4, 0xF9, 0xFB]);
+    let doc = Builder::with(|doc| dvips_type3_font(doc, &codes))
+        .page(line_at(50, 700, Object::Array(vec![text(b"\xe9l\xe8ve"), (-400).into(), text(b"for\xeat")])))
+        .finish(None);
+    assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "élève forêt");
+}
+
+/// Type 0 fonts whose `/Encoding` names a predefined byte-encoding CMap and that have no
+/// ToUnicode: Shift-JIS, GBK, Big5 and EUC-KR bytes go through the CMap to CIDs, then through
+/// the collection to Unicode; one-byte and two-byte codes mix in one string.
+#[test]
+fn type0_fonts_with_predefined_cjk_cmaps_are_decoded() {
+    let cases: [(&str, &str, &[u8], &str); 5] = [
+        ("90ms-RKSJ-H", "Japan1", b"\x82\xa0\x82\xa2A", "あいA"),
+        ("90ms-RKSJ-V", "Japan1", b"\x82\xa0\x82\xa2", "あい"),
+        ("GBK-EUC-H", "GB1", b"\xc4\xe3\xba\xc3", "你好"),
+        ("ETen-B5-H", "CNS1", b"\xa4\xa4\xa4\xe5", "中文"),
+        ("KSC-EUC-H", "Korea1", b"\xb0\xa1\xb3\xaa", "가나"),
+    ];
+    for (encoding, ordering, bytes_shown, expected) in cases {
+        let builder = Builder::with(|doc| {
+            let descendant = doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "CIDFontType0", "BaseFont" => "Test", "DW" => 1000,
+                "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal(ordering), "Supplement" => 2 },
+            });
+            dictionary! {
+                "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Test", "Encoding" => encoding,
+                "DescendantFonts" => vec![descendant.into()],
+            }
+        });
+        let shown = Object::String(bytes_shown.to_vec(), StringFormat::Hexadecimal);
+        let doc = builder.page(line_at(50, 700, shown)).finish(None);
+        assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, expected, "{encoding}");
+    }
+}
+
+/// A Type 3 font re-encoded in order of first use (every code from 0 to 255 named `/a<code>`,
+/// as Ghostscript writes them) says nothing about its letters: its codes stay Latin-1.
+#[test]
+fn a_type3_font_re_encoded_in_order_of_use_is_not_taken_for_cyrillic() {
+    let codes: Vec<u8> = (0..=255).collect();
+    let doc = Builder::with(|doc| dvips_type3_font(doc, &codes))
+        .page(line_at(50, 700, text(b"\xf0\xe0\xed\xed\xe8\xe9")))
+        .finish(None);
+    assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "ðàííèé");
+}

@@ -415,6 +415,28 @@ ru = ["защита персональных данных|3", "защиты пе
     }
 
     #[test]
+    fn governance_terms_reach_the_smaller_languages() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        // Steering committees, stakeholders and inter-ministerial coordination are governance
+        // in Czech and Romanian as in English (their lists once had only "governance" and
+        // "coordination"); the Czech phrase is inflected ("řídicího výboru").
+        let czech = classifier.classify(
+            "cs",
+            "Zpráva řídicího výboru",
+            &[],
+            "Zúčastněné strany se shodly na meziresortní spolupráci a rozdělení rolí a odpovědností.",
+        );
+        assert_eq!(czech.first().map(String::as_str), Some("policy/governance"), "{czech:?}");
+        let romanian = classifier.classify(
+            "ro",
+            "Raportul comitetului de coordonare",
+            &[],
+            "Părțile interesate au convenit asupra unui cadru instituțional și a unui mecanism de coordonare interministerial.",
+        );
+        assert_eq!(romanian.first().map(String::as_str), Some("policy/governance"), "{romanian:?}");
+    }
+
+    #[test]
     fn languages_without_lists_use_their_relatives_lists() {
         let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
         // Kyrgyz has no list; its "диабет" loanword is in the Kazakh and Russian ones.

@@ -169,59 +169,132 @@ impl NgramModel {
         &self.languages
     }
 
-    /// Scores the words of `text` written in `script` (all words for `None`) for the languages
-    /// `considered` marks (indexed like [`Self::languages`]). Words in another script say
-    /// nothing about the languages of this one (and would favour the smallest models).
+    /// Scores the words of `text` written in `script` (the dominant script for `None`) for the
+    /// languages `considered` marks (indexed like [`Self::languages`]). Words in another script
+    /// say nothing about the languages of this one (and would favour the smallest models).
     pub fn score(&self, text: &str, script: Option<Script>, considered: &[bool]) -> Scores {
-        let lowered = text.nfc().collect::<String>().to_lowercase();
-        let mut counts = [0f32; NMAX + 1];
-        let mut adjust = vec![0f32; self.languages.len()];
+        let tally = self.tally(text);
+        let script = script.unwrap_or_else(|| tally.dominant().0);
+        tally.costs(self, script, considered)
+    }
+
+    /// Reads `text` once into a [`Tally`] from which the costs of every script's languages
+    /// follow; tallies of the parts of a text add up to the tally of the whole.
+    pub fn tally(&self, text: &str) -> Tally {
+        // Most text is already in NFC: the quick check spares a copy and a decomposition.
+        let lowered = if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+            text.to_lowercase()
+        } else {
+            text.nfc().collect::<String>().to_lowercase()
+        };
+        let mut tally = Tally::new(self.languages.len());
         let mut padded: Vec<char> = Vec::with_capacity(64);
-        let mut words = 0usize;
         for word in words_of(&lowered) {
-            if let Some(script) = script
-                && word.chars().next().map(Script::of) != Some(script)
-            {
+            for c in word.chars().filter(|c| c.is_alphabetic()) {
+                tally.letters[Script::of(c) as usize] += 1;
+            }
+            let script = word.chars().next().map(Script::of).unwrap_or(Script::Other);
+            if script == Script::Other {
                 continue;
             }
-            words += 1;
+            let s = script as usize;
+            tally.words[s] += 1;
             padded.clear();
             padded.push(' ');
             padded.extend(word.chars().map(|c| if c == '’' { '\'' } else { c }));
             padded.push(' ');
-            self.add(0, feature_hash(0, padded[1..padded.len() - 1].iter().copied()), &mut counts, &mut adjust);
+            self.add(0, feature_hash(0, padded[1..padded.len() - 1].iter().copied()), script, &mut tally);
             for n in 1..=NMAX.min(padded.len()) {
                 for gram in padded.windows(n) {
                     if n == 1 && gram[0] == ' ' {
                         continue;
                     }
-                    self.add(n, feature_hash(n, gram.iter().copied()), &mut counts, &mut adjust);
+                    self.add(n, feature_hash(n, gram.iter().copied()), script, &mut tally);
                 }
             }
         }
-        let costs = self
+        tally
+    }
+
+    fn add(&self, n: usize, hash: u64, script: Script, tally: &mut Tally) {
+        tally.counts[script as usize][n] += 1.0;
+        if let Some(entries) = self.features.get(&hash) {
+            for &(lang, cost) in entries {
+                let lang = lang as usize;
+                // A language is only ever scored on words of its own script.
+                if self.languages[lang].script == script {
+                    tally.adjust[lang] += cost - self.languages[lang].floors[n];
+                }
+            }
+        }
+    }
+}
+
+/// What scoring needs of a text, per script of its words: feature counts, words, letters, and
+/// each language's feature costs over the words of its script. Tallies add up.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    counts: [[f32; NMAX + 1]; 3],
+    words: [usize; 3],
+    letters: [usize; 4],
+    adjust: Vec<f32>,
+}
+
+impl Tally {
+    fn new(languages: usize) -> Tally {
+        Tally { counts: [[0.0; NMAX + 1]; 3], words: [0; 3], letters: [0; 4], adjust: vec![0.0; languages] }
+    }
+
+    /// An empty tally for `model`.
+    pub fn empty(model: &NgramModel) -> Tally {
+        Tally::new(model.languages.len())
+    }
+
+    /// Adds the tally of another part of the text.
+    pub fn add(&mut self, other: &Tally) {
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        for (a, b) in self.words.iter_mut().zip(other.words) {
+            *a += b;
+        }
+        for (a, b) in self.letters.iter_mut().zip(other.letters) {
+            *a += b;
+        }
+        for (a, b) in self.adjust.iter_mut().zip(&other.adjust) {
+            *a += b;
+        }
+    }
+
+    /// The script most letters are written in, with the number of letters (all scripts).
+    pub fn dominant(&self) -> (Script, usize) {
+        let best = (0..4).max_by_key(|&i| self.letters[i]).unwrap_or(0);
+        let script = [Script::Latin, Script::Cyrillic, Script::Greek, Script::Other][best];
+        (script, self.letters.iter().sum())
+    }
+
+    /// The costs of the languages `considered` on the words written in `script`.
+    pub fn costs(&self, model: &NgramModel, script: Script, considered: &[bool]) -> Scores {
+        let s = script as usize;
+        if s >= 3 {
+            return Scores { costs: vec![f32::INFINITY; model.languages.len()], words: 0 };
+        }
+        let words = self.words[s];
+        let costs = model
             .languages
             .iter()
             .enumerate()
             .map(|(i, language)| {
-                if !considered.get(i).copied().unwrap_or(false) {
+                if !considered.get(i).copied().unwrap_or(false) || language.script != script {
                     return f32::INFINITY;
                 }
-                let floor: f32 = counts.iter().zip(language.floors).map(|(count, floor)| count * floor).sum();
-                floor + adjust[i] + language.prior_per_word * words as f32
+                let floor: f32 = self.counts[s].iter().zip(language.floors).map(|(count, floor)| count * floor).sum();
+                floor + self.adjust[i] + language.prior_per_word * words as f32
             })
             .collect();
         Scores { costs, words }
-    }
-
-    fn add(&self, n: usize, hash: u64, counts: &mut [f32; NMAX + 1], adjust: &mut [f32]) {
-        counts[n] += 1.0;
-        if let Some(entries) = self.features.get(&hash) {
-            for &(lang, cost) in entries {
-                let lang = lang as usize;
-                adjust[lang] += cost - self.languages[lang].floors[n];
-            }
-        }
     }
 }
 
@@ -359,6 +432,26 @@ mod tests {
     fn words_keep_inner_apostrophes_only() {
         let words: Vec<&str> = words_of("l'évaluation, ta' 'quoted' x2y — ħafna’s").collect();
         assert_eq!(words, ["l'évaluation", "ta", "quoted", "x", "y", "ħafna’s"]);
+    }
+
+    #[test]
+    fn tallies_of_the_parts_add_up_to_the_tally_of_the_whole() {
+        let m = model();
+        let (a, b) =
+            ("Die nationale Strategie legt fest, wie Anwendungen bewertet werden. ", "Это приложение для здоровья.");
+        let mut sum = m.tally(a);
+        sum.add(&m.tally(b));
+        let whole = m.tally(&format!("{a}{b}"));
+        assert_eq!(sum.dominant(), whole.dominant());
+        let all = vec![true; m.languages().len()];
+        for script in [Script::Latin, Script::Cyrillic] {
+            let (x, y) = (sum.costs(m, script, &all), whole.costs(m, script, &all));
+            assert_eq!(x.words, y.words);
+            for (p, q) in x.costs.iter().zip(&y.costs) {
+                assert!(p == q || (p - q).abs() < 1e-3 * q.abs().max(1.0), "{p} vs {q}");
+            }
+        }
+        assert_eq!(m.score(&format!("{a}{b}"), Some(Script::Cyrillic), &all).words, 4);
     }
 
     #[test]

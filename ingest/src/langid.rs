@@ -83,8 +83,8 @@ pub struct Scores {
 /// The loaded model.
 pub struct NgramModel {
     languages: Vec<ModelLanguage>,
-    /// Feature hash to (language index, cost) for the languages that kept the feature.
-    features: HashMap<u64, Vec<(u16, f32)>, BuildHasherDefault<PreHashed>>,
+    /// Feature hash to the languages that kept the feature and what it saves them.
+    features: FeatureTable,
 }
 
 /// The model shipped with the crate, parsed once.
@@ -105,7 +105,7 @@ impl NgramModel {
     pub fn parse(tsv: &str) -> NgramModel {
         let mut index: HashMap<&str, usize> = HashMap::new();
         let mut languages: Vec<ModelLanguage> = Vec::new();
-        let mut features: HashMap<u64, Vec<(u16, f32)>, BuildHasherDefault<PreHashed>> = HashMap::default();
+        let mut features: HashMap<u64, (usize, Vec<(u16, f32)>), BuildHasherDefault<PreHashed>> = HashMap::default();
         let mut best_letter: Vec<(f32, Script)> = Vec::new();
         for line in tsv.lines().filter(|l| !l.starts_with('#')) {
             let mut cols = line.split('\t');
@@ -145,7 +145,11 @@ impl NgramModel {
                     {
                         best_letter[lang] = (cost, Script::of(c));
                     }
-                    features.entry(feature_hash(n, gram.chars())).or_default().push((lang as u16, cost));
+                    features
+                        .entry(feature_hash(n, gram.chars()))
+                        .or_insert_with(|| (n, Vec::new()))
+                        .1
+                        .push((lang as u16, cost));
                 }
             }
         }
@@ -161,6 +165,7 @@ impl NgramModel {
             language.script = script;
             language.floors = floors;
         }
+        let features = FeatureTable::build(&features, &languages);
         NgramModel { languages, features }
     }
 
@@ -218,16 +223,79 @@ impl NgramModel {
 
     fn add(&self, n: usize, hash: u64, script: Script, tally: &mut Tally) {
         tally.counts[script as usize][n] += 1.0;
-        if let Some(entries) = self.features.get(&hash) {
-            for &(lang, cost) in entries {
-                let lang = lang as usize;
-                // A language is only ever scored on words of its own script.
-                if self.languages[lang].script == script {
-                    tally.adjust[lang] += cost - self.languages[lang].floors[n];
-                }
+        for entry in self.features.get(hash) {
+            // A language is only ever scored on words of its own script.
+            if entry.script == script as u8 {
+                tally.adjust[entry.lang as usize] += entry.saving;
             }
         }
     }
+}
+
+/// The model's features in one open-addressing table over one array of entries: a lookup is
+/// one probe run and one contiguous read (the scoring loop is bound by these memory reads).
+struct FeatureTable {
+    slots: Vec<Slot>,
+    entries: Vec<Entry>,
+    mask: usize,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    start: u32,
+    /// 0 for an empty slot (a feature has at least one language).
+    len: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    lang: u16,
+    script: u8,
+    /// The feature's cost minus the floor of its order: what seeing it changes for the language.
+    saving: f32,
+}
+
+impl FeatureTable {
+    fn build(
+        features: &HashMap<u64, (usize, Vec<(u16, f32)>), BuildHasherDefault<PreHashed>>,
+        languages: &[ModelLanguage],
+    ) -> FeatureTable {
+        let capacity = (features.len() * 2).next_power_of_two().max(16);
+        let mut table =
+            FeatureTable { slots: vec![Slot::default(); capacity], entries: Vec::new(), mask: capacity - 1 };
+        for (&key, (n, langs)) in features {
+            let start = table.entries.len() as u32;
+            for &(lang, cost) in langs {
+                let language = &languages[lang as usize];
+                table.entries.push(Entry { lang, script: language.script as u8, saving: cost - language.floors[*n] });
+            }
+            let mut i = slot_of(key) & table.mask;
+            while table.slots[i].len != 0 {
+                i = (i + 1) & table.mask;
+            }
+            table.slots[i] = Slot { key, start, len: langs.len() as u32 };
+        }
+        table
+    }
+
+    fn get(&self, key: u64) -> &[Entry] {
+        let mut i = slot_of(key) & self.mask;
+        loop {
+            let slot = self.slots[i];
+            if slot.len == 0 {
+                return &[];
+            }
+            if slot.key == key {
+                return &self.entries[slot.start as usize..(slot.start + slot.len) as usize];
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+fn slot_of(key: u64) -> usize {
+    (key ^ (key >> 29)) as usize
 }
 
 /// What scoring needs of a text, per script of its words: feature counts, words, letters, and

@@ -105,7 +105,7 @@ impl NgramModel {
     pub fn parse(tsv: &str) -> NgramModel {
         let mut index: HashMap<&str, usize> = HashMap::new();
         let mut languages: Vec<ModelLanguage> = Vec::new();
-        let mut features: HashMap<u64, (usize, Vec<(u16, f32)>), BuildHasherDefault<PreHashed>> = HashMap::default();
+        let mut features: ParsedFeatures = HashMap::default();
         let mut best_letter: Vec<(f32, Script)> = Vec::new();
         for line in tsv.lines().filter(|l| !l.starts_with('#')) {
             let mut cols = line.split('\t');
@@ -232,6 +232,9 @@ impl NgramModel {
     }
 }
 
+/// Features as parsed: hash to (n-gram order, (language, cost) for each language that kept it).
+type ParsedFeatures = HashMap<u64, (usize, Vec<(u16, f32)>), BuildHasherDefault<PreHashed>>;
+
 /// The model's features in one open-addressing table over one array of entries: a lookup is
 /// one probe run and one contiguous read (the scoring loop is bound by these memory reads).
 struct FeatureTable {
@@ -257,10 +260,7 @@ struct Entry {
 }
 
 impl FeatureTable {
-    fn build(
-        features: &HashMap<u64, (usize, Vec<(u16, f32)>), BuildHasherDefault<PreHashed>>,
-        languages: &[ModelLanguage],
-    ) -> FeatureTable {
+    fn build(features: &ParsedFeatures, languages: &[ModelLanguage]) -> FeatureTable {
         let capacity = (features.len() * 2).next_power_of_two().max(16);
         let mut table =
             FeatureTable { slots: vec![Slot::default(); capacity], entries: Vec::new(), mask: capacity - 1 };

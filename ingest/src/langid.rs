@@ -83,8 +83,8 @@ pub struct Scores {
 /// The loaded model.
 pub struct NgramModel {
     languages: Vec<ModelLanguage>,
-    /// Feature hash to (language index, cost) for the languages that kept the feature.
-    features: HashMap<u64, Vec<(u16, f32)>, BuildHasherDefault<PreHashed>>,
+    /// Feature hash to the languages that kept the feature and what it saves them.
+    features: FeatureTable,
 }
 
 /// The model shipped with the crate, parsed once.
@@ -105,7 +105,7 @@ impl NgramModel {
     pub fn parse(tsv: &str) -> NgramModel {
         let mut index: HashMap<&str, usize> = HashMap::new();
         let mut languages: Vec<ModelLanguage> = Vec::new();
-        let mut features: HashMap<u64, Vec<(u16, f32)>, BuildHasherDefault<PreHashed>> = HashMap::default();
+        let mut features: ParsedFeatures = HashMap::default();
         let mut best_letter: Vec<(f32, Script)> = Vec::new();
         for line in tsv.lines().filter(|l| !l.starts_with('#')) {
             let mut cols = line.split('\t');
@@ -145,7 +145,11 @@ impl NgramModel {
                     {
                         best_letter[lang] = (cost, Script::of(c));
                     }
-                    features.entry(feature_hash(n, gram.chars())).or_default().push((lang as u16, cost));
+                    features
+                        .entry(feature_hash(n, gram.chars()))
+                        .or_insert_with(|| (n, Vec::new()))
+                        .1
+                        .push((lang as u16, cost));
                 }
             }
         }
@@ -161,6 +165,7 @@ impl NgramModel {
             language.script = script;
             language.floors = floors;
         }
+        let features = FeatureTable::build(&features, &languages);
         NgramModel { languages, features }
     }
 
@@ -169,59 +174,195 @@ impl NgramModel {
         &self.languages
     }
 
-    /// Scores the words of `text` written in `script` (all words for `None`) for the languages
-    /// `considered` marks (indexed like [`Self::languages`]). Words in another script say
-    /// nothing about the languages of this one (and would favour the smallest models).
+    /// Scores the words of `text` written in `script` (the dominant script for `None`) for the
+    /// languages `considered` marks (indexed like [`Self::languages`]). Words in another script
+    /// say nothing about the languages of this one (and would favour the smallest models).
     pub fn score(&self, text: &str, script: Option<Script>, considered: &[bool]) -> Scores {
-        let lowered = text.nfc().collect::<String>().to_lowercase();
-        let mut counts = [0f32; NMAX + 1];
-        let mut adjust = vec![0f32; self.languages.len()];
+        let tally = self.tally(text);
+        let script = script.unwrap_or_else(|| tally.dominant().0);
+        tally.costs(self, script, considered)
+    }
+
+    /// Reads `text` once into a [`Tally`] from which the costs of every script's languages
+    /// follow; tallies of the parts of a text add up to the tally of the whole.
+    pub fn tally(&self, text: &str) -> Tally {
+        // Most text is already in NFC: the quick check spares a copy and a decomposition.
+        let lowered = if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+            text.to_lowercase()
+        } else {
+            text.nfc().collect::<String>().to_lowercase()
+        };
+        let mut tally = Tally::new(self.languages.len());
         let mut padded: Vec<char> = Vec::with_capacity(64);
-        let mut words = 0usize;
         for word in words_of(&lowered) {
-            if let Some(script) = script
-                && word.chars().next().map(Script::of) != Some(script)
-            {
+            for c in word.chars().filter(|c| c.is_alphabetic()) {
+                tally.letters[Script::of(c) as usize] += 1;
+            }
+            let script = word.chars().next().map(Script::of).unwrap_or(Script::Other);
+            if script == Script::Other {
                 continue;
             }
-            words += 1;
+            let s = script as usize;
+            tally.words[s] += 1;
             padded.clear();
             padded.push(' ');
             padded.extend(word.chars().map(|c| if c == '’' { '\'' } else { c }));
             padded.push(' ');
-            self.add(0, feature_hash(0, padded[1..padded.len() - 1].iter().copied()), &mut counts, &mut adjust);
+            self.add(0, feature_hash(0, padded[1..padded.len() - 1].iter().copied()), script, &mut tally);
             for n in 1..=NMAX.min(padded.len()) {
                 for gram in padded.windows(n) {
                     if n == 1 && gram[0] == ' ' {
                         continue;
                     }
-                    self.add(n, feature_hash(n, gram.iter().copied()), &mut counts, &mut adjust);
+                    self.add(n, feature_hash(n, gram.iter().copied()), script, &mut tally);
                 }
             }
         }
-        let costs = self
+        tally
+    }
+
+    fn add(&self, n: usize, hash: u64, script: Script, tally: &mut Tally) {
+        tally.counts[script as usize][n] += 1.0;
+        for entry in self.features.get(hash) {
+            // A language is only ever scored on words of its own script.
+            if entry.script == script as u8 {
+                tally.adjust[entry.lang as usize] += entry.saving;
+            }
+        }
+    }
+}
+
+/// Features as parsed: hash to (n-gram order, (language, cost) for each language that kept it).
+type ParsedFeatures = HashMap<u64, (usize, Vec<(u16, f32)>), BuildHasherDefault<PreHashed>>;
+
+/// The model's features in one open-addressing table over one array of entries: a lookup is
+/// one probe run and one contiguous read (the scoring loop is bound by these memory reads).
+struct FeatureTable {
+    slots: Vec<Slot>,
+    entries: Vec<Entry>,
+    mask: usize,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    start: u32,
+    /// 0 for an empty slot (a feature has at least one language).
+    len: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    lang: u16,
+    script: u8,
+    /// The feature's cost minus the floor of its order: what seeing it changes for the language.
+    saving: f32,
+}
+
+impl FeatureTable {
+    fn build(features: &ParsedFeatures, languages: &[ModelLanguage]) -> FeatureTable {
+        let capacity = (features.len() * 2).next_power_of_two().max(16);
+        let mut table =
+            FeatureTable { slots: vec![Slot::default(); capacity], entries: Vec::new(), mask: capacity - 1 };
+        for (&key, (n, langs)) in features {
+            let start = table.entries.len() as u32;
+            for &(lang, cost) in langs {
+                let language = &languages[lang as usize];
+                table.entries.push(Entry { lang, script: language.script as u8, saving: cost - language.floors[*n] });
+            }
+            let mut i = slot_of(key) & table.mask;
+            while table.slots[i].len != 0 {
+                i = (i + 1) & table.mask;
+            }
+            table.slots[i] = Slot { key, start, len: langs.len() as u32 };
+        }
+        table
+    }
+
+    fn get(&self, key: u64) -> &[Entry] {
+        let mut i = slot_of(key) & self.mask;
+        loop {
+            let slot = self.slots[i];
+            if slot.len == 0 {
+                return &[];
+            }
+            if slot.key == key {
+                return &self.entries[slot.start as usize..(slot.start + slot.len) as usize];
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+fn slot_of(key: u64) -> usize {
+    (key ^ (key >> 29)) as usize
+}
+
+/// What scoring needs of a text, per script of its words: feature counts, words, letters, and
+/// each language's feature costs over the words of its script. Tallies add up.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    counts: [[f32; NMAX + 1]; 3],
+    words: [usize; 3],
+    letters: [usize; 4],
+    adjust: Vec<f32>,
+}
+
+impl Tally {
+    fn new(languages: usize) -> Tally {
+        Tally { counts: [[0.0; NMAX + 1]; 3], words: [0; 3], letters: [0; 4], adjust: vec![0.0; languages] }
+    }
+
+    /// An empty tally for `model`.
+    pub fn empty(model: &NgramModel) -> Tally {
+        Tally::new(model.languages.len())
+    }
+
+    /// Adds the tally of another part of the text.
+    pub fn add(&mut self, other: &Tally) {
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        for (a, b) in self.words.iter_mut().zip(other.words) {
+            *a += b;
+        }
+        for (a, b) in self.letters.iter_mut().zip(other.letters) {
+            *a += b;
+        }
+        for (a, b) in self.adjust.iter_mut().zip(&other.adjust) {
+            *a += b;
+        }
+    }
+
+    /// The script most letters are written in, with the number of letters (all scripts).
+    pub fn dominant(&self) -> (Script, usize) {
+        let best = (0..4).max_by_key(|&i| self.letters[i]).unwrap_or(0);
+        let script = [Script::Latin, Script::Cyrillic, Script::Greek, Script::Other][best];
+        (script, self.letters.iter().sum())
+    }
+
+    /// The costs of the languages `considered` on the words written in `script`.
+    pub fn costs(&self, model: &NgramModel, script: Script, considered: &[bool]) -> Scores {
+        let s = script as usize;
+        if s >= 3 {
+            return Scores { costs: vec![f32::INFINITY; model.languages.len()], words: 0 };
+        }
+        let words = self.words[s];
+        let costs = model
             .languages
             .iter()
             .enumerate()
             .map(|(i, language)| {
-                if !considered.get(i).copied().unwrap_or(false) {
+                if !considered.get(i).copied().unwrap_or(false) || language.script != script {
                     return f32::INFINITY;
                 }
-                let floor: f32 = counts.iter().zip(language.floors).map(|(count, floor)| count * floor).sum();
-                floor + adjust[i] + language.prior_per_word * words as f32
+                let floor: f32 = self.counts[s].iter().zip(language.floors).map(|(count, floor)| count * floor).sum();
+                floor + self.adjust[i] + language.prior_per_word * words as f32
             })
             .collect();
         Scores { costs, words }
-    }
-
-    fn add(&self, n: usize, hash: u64, counts: &mut [f32; NMAX + 1], adjust: &mut [f32]) {
-        counts[n] += 1.0;
-        if let Some(entries) = self.features.get(&hash) {
-            for &(lang, cost) in entries {
-                let lang = lang as usize;
-                adjust[lang] += cost - self.languages[lang].floors[n];
-            }
-        }
     }
 }
 
@@ -359,6 +500,26 @@ mod tests {
     fn words_keep_inner_apostrophes_only() {
         let words: Vec<&str> = words_of("l'évaluation, ta' 'quoted' x2y — ħafna’s").collect();
         assert_eq!(words, ["l'évaluation", "ta", "quoted", "x", "y", "ħafna’s"]);
+    }
+
+    #[test]
+    fn tallies_of_the_parts_add_up_to_the_tally_of_the_whole() {
+        let m = model();
+        let (a, b) =
+            ("Die nationale Strategie legt fest, wie Anwendungen bewertet werden. ", "Это приложение для здоровья.");
+        let mut sum = m.tally(a);
+        sum.add(&m.tally(b));
+        let whole = m.tally(&format!("{a}{b}"));
+        assert_eq!(sum.dominant(), whole.dominant());
+        let all = vec![true; m.languages().len()];
+        for script in [Script::Latin, Script::Cyrillic] {
+            let (x, y) = (sum.costs(m, script, &all), whole.costs(m, script, &all));
+            assert_eq!(x.words, y.words);
+            for (p, q) in x.costs.iter().zip(&y.costs) {
+                assert!(p == q || (p - q).abs() < 1e-3 * q.abs().max(1.0), "{p} vs {q}");
+            }
+        }
+        assert_eq!(m.score(&format!("{a}{b}"), Some(Script::Cyrillic), &all).words, 4);
     }
 
     #[test]

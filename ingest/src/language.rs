@@ -3,9 +3,11 @@
 //! language a file declares, answering an ISO 639-1 code or `und`; per section for documents
 //! written in several languages.
 
+use std::borrow::Cow;
+
 use whatlang::{Detector, Lang};
 
-use crate::langid::{self, Script};
+use crate::langid::{self, Script, Tally};
 
 /// Text longer than this is sampled: detection on 20 kB is as good as on the whole book.
 const SAMPLE_BYTES: usize = 20_000;
@@ -63,7 +65,13 @@ impl LanguageDetector {
     /// ISO 639-1 code) tipping close calls; `None` when the text has no letters or no allowed
     /// language writes its script.
     pub fn classify(&self, text: &str, declared: Option<&str>) -> Option<Detection> {
-        let (script, letters) = Script::dominant(text);
+        self.classify_tally(&langid::model().tally(text), text, declared)
+    }
+
+    /// [`Self::classify`] from the tally of `text` (whatlang reads `text` itself when its
+    /// script is not one of the n-gram model's).
+    fn classify_tally(&self, tally: &Tally, text: &str, declared: Option<&str>) -> Option<Detection> {
+        let (script, letters) = tally.dominant();
         if letters == 0 {
             return None;
         }
@@ -76,7 +84,7 @@ impl LanguageDetector {
         let model = langid::model();
         let considered: Vec<bool> =
             model.languages().iter().zip(&self.allowed).map(|(l, allowed)| *allowed && l.script == script).collect();
-        let mut scores = model.score(text, Some(script), &considered);
+        let mut scores = tally.costs(model, script, &considered);
         if let Some(declared) = declared {
             for (cost, language) in scores.costs.iter_mut().zip(model.languages()) {
                 if language.code == declared {
@@ -110,15 +118,7 @@ impl LanguageDetector {
     /// `dc:language` or sidecar value such as `fr-BE`) to settle close calls and when the text
     /// is too short to tell.
     pub fn detect(&self, text: &str, declared: Option<&str>) -> String {
-        let declared = declared.and_then(normalise_code);
-        let sample = sample(text);
-        let letters = sample.chars().filter(|c| c.is_alphabetic()).take(SHORT_TEXT_LETTERS).count();
-        let detected = if letters < SHORT_TEXT_LETTERS { None } else { self.classify(sample, declared.as_deref()) };
-        match (detected, declared) {
-            (Some(d), _) if d.confidence >= self.min_confidence => d.lang,
-            (_, Some(declared)) => declared,
-            _ => "und".to_owned(),
-        }
+        self.document(text, declared, None).lang
     }
 
     /// The languages other than `main` that `text` is also written in: sections (runs of
@@ -126,39 +126,150 @@ impl LanguageDetector {
     /// is listed, most used first (a report with an English body and a Russian summary, main
     /// language `en`, gives `["ru"]`).
     pub fn other_languages(&self, text: &str, main: &str) -> Vec<String> {
-        let sections = sections(text);
-        let step = sections.len().div_ceil(MAX_SECTIONS).max(1);
-        let mut letters_by_lang: Vec<(String, usize)> = Vec::new();
-        let mut total = 0usize;
-        for section in sections.iter().step_by(step) {
-            let letters = section.chars().filter(|c| c.is_alphabetic()).count();
-            total += letters;
-            match self.classify(section, None) {
-                Some(d) if d.confidence >= self.min_confidence => {
-                    match letters_by_lang.iter_mut().find(|(l, _)| *l == d.lang) {
-                        Some((_, n)) => *n += letters,
-                        None => letters_by_lang.push((d.lang, letters)),
-                    }
+        self.document(text, None, Some(main)).other_langs
+    }
+
+    /// A document's main language (`main` when already known, e.g. from a sidecar; else
+    /// detected as by [`Self::detect`]) and its other languages (as by
+    /// [`Self::other_languages`]), reading the text once: each section is scored once, and the
+    /// document's scores are the sum of its sections' (the n-gram costs add up over words).
+    /// Lines of code (BibTeX entries, TeX commands, `key = value` lines) are not read when the
+    /// rest has enough letters: they are in no natural language and drown a manual's prose.
+    pub fn document(&self, text: &str, declared: Option<&str>, main: Option<&str>) -> DocumentLanguages {
+        let prose = prose(text);
+        let (mut tally, mut per_section) = self.read_sections(&prose);
+        let mut sample_text = prefix(&prose, SAMPLE_BYTES);
+        if matches!(prose, Cow::Owned(_)) && tally.dominant().1 < SHORT_TEXT_LETTERS {
+            (tally, per_section) = self.read_sections(text);
+            sample_text = prefix(text, SAMPLE_BYTES);
+        }
+        let lang = match main {
+            Some(main) => main.to_owned(),
+            None => {
+                let declared = declared.and_then(normalise_code);
+                let detected = if tally.dominant().1 < SHORT_TEXT_LETTERS {
+                    None
+                } else {
+                    self.classify_tally(&tally, sample_text, declared.as_deref())
+                };
+                match (detected, declared) {
+                    (Some(d), _) if d.confidence >= self.min_confidence => d.lang,
+                    (_, Some(declared)) => declared,
+                    _ => "und".to_owned(),
                 }
-                _ => {}
+            }
+        };
+        let total: usize = per_section.iter().map(|(_, letters)| letters).sum();
+        let mut letters_by_lang: Vec<(String, usize)> = Vec::new();
+        for (section_lang, letters) in per_section {
+            let Some(section_lang) = section_lang else { continue };
+            match letters_by_lang.iter_mut().find(|(l, _)| *l == section_lang) {
+                Some((_, n)) => *n += letters,
+                None => letters_by_lang.push((section_lang, letters)),
             }
         }
         letters_by_lang.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        letters_by_lang
+        let other_langs = letters_by_lang
             .into_iter()
-            .filter(|(lang, letters)| {
+            .filter(|(l, letters)| {
                 let share = *letters as f64 / total.max(1) as f64;
-                lang != main && *letters >= SECONDARY_LETTERS && share >= SECONDARY_SHARE
+                *l != lang && *letters >= SECONDARY_LETTERS && share >= SECONDARY_SHARE
             })
-            .map(|(lang, _)| lang)
-            .collect()
+            .map(|(l, _)| l)
+            .collect();
+        DocumentLanguages { lang, other_langs }
+    }
+
+    /// Scores the sections of `text` (at most [`MAX_SECTIONS`], evenly spread): the sum of their
+    /// tallies, and each section's confident language (if any) with its letters.
+    fn read_sections(&self, text: &str) -> (Tally, Vec<(Option<String>, usize)>) {
+        let model = langid::model();
+        let sections = sections(text);
+        let step = sections.len().div_ceil(MAX_SECTIONS).max(1);
+        let mut total = Tally::empty(model);
+        let mut per_section = Vec::with_capacity(sections.len().min(MAX_SECTIONS));
+        for section in sections.iter().step_by(step) {
+            let tally = model.tally(section);
+            let letters = tally.dominant().1;
+            let lang = self
+                .classify_tally(&tally, section, None)
+                .filter(|d| d.confidence >= self.min_confidence)
+                .map(|d| d.lang);
+            per_section.push((lang, letters));
+            total.add(&tally);
+        }
+        (total, per_section)
     }
 }
 
-/// Runs of paragraphs of at least [`SECTION_BYTES`] (the last one may be shorter), each capped
-/// at a few kilobytes so that one section costs what a long sample costs.
+/// The languages of one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentLanguages {
+    /// Main language: ISO 639-1 code or `und`.
+    pub lang: String,
+    /// Other languages a fair share of the text is written in, most used first.
+    pub other_langs: Vec<String>,
+}
+
+/// `text` without its lines of code (borrowed when it has none). A line is code when it opens a
+/// BibTeX entry (`@article{`), starts with a TeX command or `=`, assigns to a bare key
+/// (`author = {…},`), or is dense in `\ { } =`; a lone key word followed by a line starting
+/// with `=` (how PDF layout splits `title = {…}`) is code too.
+fn prose(text: &str) -> Cow<'_, str> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut code: Vec<bool> = lines.iter().map(|l| is_code_line(l)).collect();
+    if !code.iter().any(|&c| c) {
+        return Cow::Borrowed(text);
+    }
+    let mut previous: Option<usize> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.starts_with('=')
+            && let Some(p) = previous
+            && is_bare_key(lines[p].trim())
+        {
+            code[p] = true;
+        }
+        previous = Some(i);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (line, is_code) in lines.iter().zip(code) {
+        if !is_code {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    Cow::Owned(out)
+}
+
+fn is_bare_key(t: &str) -> bool {
+    !t.is_empty()
+        && t.bytes().any(|b| b.is_ascii_alphabetic())
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':')
+}
+
+fn is_code_line(line: &str) -> bool {
+    let t = line.trim();
+    let Some(first) = t.bytes().next() else { return false };
+    if first == b'\\' || first == b'=' || (first == b'@' && t.contains('{')) {
+        return true;
+    }
+    if let Some(eq) = t.find('=')
+        && is_bare_key(t[..eq].trim())
+    {
+        return true;
+    }
+    let specials = t.bytes().filter(|b| matches!(b, b'\\' | b'{' | b'}' | b'=')).count();
+    let visible = t.chars().filter(|c| !c.is_whitespace()).count();
+    specials >= 3 && specials * 10 >= visible
+}
+
+/// Runs of paragraphs of at least [`SECTION_BYTES`] (the last one may be shorter); a run longer
+/// than a few kilobytes is cut into even pieces at spaces, so that the sections cover the text.
 fn sections(text: &str) -> Vec<&str> {
-    const CAP: usize = 3 * SECTION_BYTES;
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut offset = 0;
@@ -171,16 +282,39 @@ fn sections(text: &str) -> Vec<&str> {
         let s = *start.get_or_insert(begin);
         let end = (begin + para.len()).min(text.len());
         if end - s >= SECTION_BYTES {
-            out.push(prefix(&text[s..end], CAP));
+            push_pieces(&mut out, &text[s..end]);
             start = None;
         }
     }
     if let Some(s) = start
         && s < text.len()
     {
-        out.push(prefix(&text[s..], CAP));
+        push_pieces(&mut out, &text[s..]);
     }
     out
+}
+
+/// Pushes `run` cut into pieces of at most three sections' length, cut at whitespace.
+fn push_pieces<'a>(out: &mut Vec<&'a str>, mut run: &'a str) {
+    const CAP: usize = 3 * SECTION_BYTES;
+    let pieces = run.len().div_ceil(CAP);
+    for left in (1..=pieces).rev() {
+        if left == 1 || run.len() <= CAP {
+            out.push(run);
+            return;
+        }
+        let mut cut = (run.len() / left).max(1);
+        while !run.is_char_boundary(cut) {
+            cut += 1;
+        }
+        // Cut after the next space (within the cap) so no word is split.
+        if let Some(space) = run[cut..].find(char::is_whitespace).filter(|&i| cut + i < CAP) {
+            cut += space;
+        }
+        let (piece, rest) = run.split_at(cut);
+        out.push(piece);
+        run = rest;
+    }
 }
 
 fn prefix(text: &str, max: usize) -> &str {
@@ -192,10 +326,6 @@ fn prefix(text: &str, max: usize) -> &str {
         end -= 1;
     }
     &text[..end]
-}
-
-fn sample(text: &str) -> &str {
-    prefix(text, SAMPLE_BYTES)
 }
 
 /// Reduces a declared language tag (`pt-BR`, `EN_gb`, `ru-RU`) to its lower-case primary
@@ -403,6 +533,40 @@ mod tests {
             d.detect("Is é an tseirbhís sláinte atá freagrach as an aip nua a sholáthar do na hothair.", None),
             "ga"
         );
+    }
+
+    #[test]
+    fn code_lines_are_not_read_as_language() {
+        let d = detector();
+        // A Russian bibliography manual: a short Russian entry, then its BibTeX source (Latin
+        // keys, English values) as PDF layout splits it.
+        let entry = "Основы создания гибких автоматизированных производств / Пономаренко Л. А. и \
+            Гридасов А. Е. ; под ред. Тимофеева Б. Б. — Киев : Техника, 1986. — 144 с.";
+        let bibtex = "@BOOK{Ponomarenko86,\ntitle\n\n= {Osnovy sozdaniya},\n\nauthor\n\n= {Ponomarenko and \
+            Gridasov},\npublisher = {Tekhnika},\nyear\n\n= {1986},\nlanguage = {russian},\nnote = {English \
+            notes about the book and the series where it was published},\n}\n\\bibliographystyle{gost2008}";
+        let text = format!("{entry}\n\n{bibtex}\n\n{entry}\n\n{bibtex}\n\n{bibtex}");
+        assert_eq!(d.detect(&text, None), "ru");
+        let prose = prose(&text);
+        assert!(!prose.contains("publisher") && !prose.contains("@BOOK") && !prose.contains("title"), "{prose}");
+        assert!(prose.contains("Пономаренко"));
+        // Prose with an equals sign or a brace stays.
+        let plain = "The sample size was n = 120 per arm, as planned.\nThe app {beta} was tested.";
+        assert!(matches!(super::prose(plain), Cow::Borrowed(_)));
+        // Code alone is still read, for want of anything else.
+        assert_ne!(
+            d.detect("author = {Smith and Jones},\ntitle = {Mobile health applications in practice},", None),
+            "und"
+        );
+    }
+
+    #[test]
+    fn sections_cover_long_paragraphs_in_pieces() {
+        let long = "word ".repeat(1_000);
+        let pieces = sections(&long);
+        assert!(pieces.len() >= 3, "{}", pieces.len());
+        assert_eq!(pieces.concat(), long);
+        assert!(pieces.iter().all(|p| p.len() <= 3 * SECTION_BYTES && !p.ends_with("wor")));
     }
 
     #[test]

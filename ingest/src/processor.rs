@@ -11,7 +11,7 @@ use crate::error::{ExtractError, IngestError};
 use crate::extract::{Extraction, clean_value, extract};
 use crate::html::{HtmlExtractor, HttpHints, SiteBoilerplate};
 use crate::isolation::{InProcess, Isolation, is_risky};
-use crate::language::{LanguageDetector, REGION_LANGUAGES, normalise_code};
+use crate::language::{DocumentLanguages, LanguageDetector, REGION_LANGUAGES, normalise_code};
 use crate::sidecar::Sidecar;
 use crate::topic::{Taxonomy, TopicClassifier, TopicSettings};
 
@@ -154,15 +154,16 @@ impl DocumentProcessor {
             .and_then(clean_value)
             .or(extraction.title.clone())
             .unwrap_or_else(|| title_from_file_name(path));
-        let lang = match sidecar.lang.as_deref().map(|l| (l, normalise_code(l))) {
-            Some((_, Some(code))) => code,
+        let given = match sidecar.lang.as_deref().map(|l| (l, normalise_code(l))) {
+            Some((_, Some(code))) => Some(code),
             Some((given, None)) => {
                 warnings.push(format!("sidecar lang {given:?} is not an ISO 639-1 code; detected instead"));
-                self.languages.detect(&extraction.text, extraction.lang_hint.as_deref())
+                None
             }
-            None => self.languages.detect(&extraction.text, extraction.lang_hint.as_deref()),
+            None => None,
         };
-        let other_langs = self.languages.other_languages(&extraction.text, &lang);
+        let DocumentLanguages { lang, other_langs } =
+            self.languages.document(&extraction.text, extraction.lang_hint.as_deref(), given.as_deref());
         let topics = match sidecar.topics {
             Some(topics) => {
                 let (known, unknown): (Vec<String>, Vec<String>) =

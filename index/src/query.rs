@@ -202,6 +202,8 @@ fn clause_query(
     let text = words.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" ");
     let neutral_tokens = analyse(&text);
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // Whether some field was searched, whether or not it holds the terms.
+    let mut searched_any = false;
     let variants = match neutral_tokens.as_slice() {
         [token] if tolerant => Some(Variants::of(searcher, body, token, if prefix { completions } else { None })),
         // Exclusions drop the word itself only.
@@ -212,27 +214,47 @@ fn clause_query(
         match f.analysis {
             Analysis::Neutral => match neutral_tokens.len() {
                 0 => {}
-                1 => alternatives.extend(variant_alternatives(
-                    &neutral_tokens[0],
-                    variants.as_ref().expect("one token has variants"),
-                    f,
-                )),
+                1 => {
+                    searched_any = true;
+                    alternatives.extend(variant_alternatives(
+                        searcher,
+                        &neutral_tokens[0],
+                        variants.as_ref().expect("one token has variants"),
+                        f,
+                    ));
+                }
                 _ => alternatives.push((Occur::Should, phrase_query(&neutral_tokens, f))),
             },
             // Stems have no positions: they add recall for single words, phrases stay exact.
             Analysis::Stemmed(language) if !is_phrase => {
                 let stems = analyzer::tokens(&mut analyzer::stemmed_shared(language), &text);
                 if let [stem] = stems.as_slice() {
-                    let exact = TermQuery::new(Term::from_field_text(f.field, stem), IndexRecordOption::WithFreqs);
-                    alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost))));
+                    searched_any = true;
+                    if indexed(searcher, f.field, stem) {
+                        let exact = TermQuery::new(Term::from_field_text(f.field, stem), IndexRecordOption::WithFreqs);
+                        alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost))));
+                    }
                 }
             }
             Analysis::Stemmed(_) => {}
         }
     }
+    // A clause whose terms are all absent still matches nothing (so AND falls back to OR), as
+    // it did before absent terms were left out.
     let query: Option<Box<dyn Query>> =
-        (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>);
+        (searched_any || !alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>);
     (query, neutral_tokens, variants)
+}
+
+/// Whether any segment's `field` holds `text`. A term query for an absent term scores nothing,
+/// yet costs a dictionary look-up per segment for its statistics and another for its postings;
+/// this one look-up stops at the first segment that has it. Leaving absent terms out changes no
+/// score: tantivy does not normalise a query by its clauses.
+fn indexed(searcher: &Searcher, field: Field, text: &str) -> bool {
+    let term = Term::from_field_text(field, text);
+    searcher.segment_readers().iter().any(|segment| {
+        segment.inverted_index(field).is_ok_and(|inverted| inverted.get_term_info(&term).ok().flatten().is_some())
+    })
 }
 
 /// Most typo-tolerant variants of a word searched: the most frequent ones.
@@ -276,17 +298,24 @@ impl Variants {
     }
 }
 
-fn variant_alternatives(token: &str, variants: &Variants, f: &SearchField) -> Vec<(Occur, Box<dyn Query>)> {
-    let term = |text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
-        let query = TermQuery::new(Term::from_field_text(f.field, text), IndexRecordOption::WithFreqs);
-        (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)))
-    };
-    let mut alternatives = vec![term(token, f.boost)];
+/// The word and its variants as weighted term queries over `f`, those absent from it left out.
+fn variant_alternatives(
+    searcher: &Searcher,
+    token: &str,
+    variants: &Variants,
+    f: &SearchField,
+) -> Vec<(Occur, Box<dyn Query>)> {
     let fuzzy = f.boost * FUZZY_WEIGHT;
-    alternatives.extend(variants.fuzzy.iter().map(|v| term(v, fuzzy)));
     let prefix = f.boost * PREFIX_WEIGHT;
-    alternatives.extend(variants.completions.iter().map(|v| term(v, prefix)));
-    alternatives
+    std::iter::once((token, f.boost))
+        .chain(variants.fuzzy.iter().map(|v| (v.as_str(), fuzzy)))
+        .chain(variants.completions.iter().map(|v| (v.as_str(), prefix)))
+        .filter(|(text, _)| indexed(searcher, f.field, text))
+        .map(|(text, boost)| {
+            let query = TermQuery::new(Term::from_field_text(f.field, text), IndexRecordOption::WithFreqs);
+            (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)) as Box<dyn Query>)
+        })
+        .collect()
 }
 
 fn phrase_query(tokens: &[String], f: &SearchField) -> Box<dyn Query> {

@@ -492,6 +492,28 @@ mod tests {
     }
 
     #[test]
+    fn terms_absent_from_a_field_are_not_searched_yet_an_absent_word_still_blocks_and() {
+        let index = sample_index();
+        let searcher = index.searcher();
+        let terms = |query: &str, lang: Option<&str>| {
+            let text = crate::query::text_query(&index, &searcher, query, false, lang, false).unwrap();
+            let mut terms = Vec::new();
+            text.all.query_terms(&mut |term, _| terms.push(term.clone()));
+            terms
+        };
+        // Language unknown: the neutral title and body hold the word, the description does not,
+        // and of the 16 stemmed fields only English holds its stem.
+        let searched = terms("telemonitoring", None);
+        assert_eq!(searched.len(), 3, "{searched:?}");
+        assert!(searched.iter().any(|t| t.field() == index.fields().stemmed_field("en").unwrap()));
+        // A word found nowhere leaves an empty clause: AND finds nothing, so OR is taken.
+        assert!(terms("zzqxwv", Some("en")).is_empty());
+        let mut req = request("telemonitoring zzqxwv");
+        req.prefix_last_word = false;
+        assert_eq!(ids(&index.search(&req).unwrap()), ["a.pdf", "d.pdf"]);
+    }
+
+    #[test]
     fn user_syntax_errors_degrade_to_words() {
         let index = sample_index();
         for query in [

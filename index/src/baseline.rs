@@ -78,28 +78,14 @@ impl SearchIndex {
 mod tests {
     use crate::search::SearchRequest;
     use crate::store::SearchIndex;
-    use crate::writer::IndexDocument;
 
     #[test]
     fn the_foundation_query_ors_exact_words_over_the_same_index() {
-        let index = SearchIndex::create_in_ram(1).unwrap();
-        let mut batch = index.batch().unwrap();
-        for (id, title, body) in [
+        let index = SearchIndex::with_english_texts(&[
             ("a", "Telemonitoring in Portugal", "heart failure telemonitoring"),
             ("b", "Reimbursement", "telemonitoring reimbursement in Spain"),
             ("c", "Diabetes apps", "mobile apps for diabetes"),
-        ] {
-            let document = IndexDocument {
-                id: id.into(),
-                title: title.into(),
-                body: body.into(),
-                lang: "en".into(),
-                kind: "text".into(),
-                ..IndexDocument::default()
-            };
-            batch.upsert(&document).unwrap();
-        }
-        batch.commit().unwrap();
+        ]);
         let request = |q: &str| SearchRequest { query: q.into(), ..SearchRequest::default() };
         let ids = |q: &str| -> Vec<String> {
             index.search_foundation(&request(q)).unwrap().hits.into_iter().map(|h| h.id).collect()

@@ -77,31 +77,14 @@ impl Completions {
 #[cfg(test)]
 mod tests {
     use crate::store::SearchIndex;
-    use crate::writer::IndexDocument;
 
     #[test]
     fn completes_recurring_words_most_frequent_first() {
-        let index = SearchIndex::create_in_ram(1).unwrap();
-        let mut batch = index.batch().unwrap();
-        for (n, (title, body)) in [
-            ("Telemonitoring pilot", "telemedicine telemonitoring telehealth"),
-            ("Telehealth", "telemonitoring telehealth telegram"),
-            ("Other", "telemonitoring"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let document = IndexDocument {
-                id: format!("d{n}"),
-                title: title.into(),
-                body: body.into(),
-                lang: "en".into(),
-                kind: "text".into(),
-                ..IndexDocument::default()
-            };
-            batch.upsert(&document).unwrap();
-        }
-        batch.commit().unwrap();
+        let index = SearchIndex::with_english_texts(&[
+            ("d0", "Telemonitoring pilot", "telemedicine telemonitoring telehealth"),
+            ("d1", "Telehealth", "telemonitoring telehealth telegram"),
+            ("d2", "Other", "telemonitoring"),
+        ]);
         let table = index.completions().unwrap();
         // telemonitoring: 3 bodies + 1 title; telehealth: 2 bodies + 1 title.
         assert_eq!(

@@ -348,6 +348,29 @@ fn clear_dir(dir: &Path) -> crate::Result<()> {
 }
 
 #[cfg(test)]
+impl SearchIndex {
+    /// The unit tests' fixture: a committed in-RAM index of English text documents given as
+    /// `(id, title, body)`.
+    pub(crate) fn with_english_texts(documents: &[(&str, &str, &str)]) -> SearchIndex {
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let mut batch = index.batch().unwrap();
+        for (id, title, body) in documents {
+            let document = IndexDocument {
+                id: (*id).into(),
+                title: (*title).into(),
+                body: (*body).into(),
+                lang: "en".into(),
+                kind: "text".into(),
+                ..IndexDocument::default()
+            };
+            batch.upsert(&document).unwrap();
+        }
+        batch.commit().unwrap();
+        index
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

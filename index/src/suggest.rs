@@ -158,29 +158,13 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::writer::IndexDocument;
 
     fn index() -> SearchIndex {
-        let index = SearchIndex::create_in_ram(1).unwrap();
-        let mut batch = index.batch().unwrap();
-        for (id, title, body) in [
+        SearchIndex::with_english_texts(&[
             ("a", "Telemonitoring of heart failure in Poland", "telemonitoring telemonitoring cardiology"),
             ("b", "Telehealth reimbursement in Germany", "reimbursement telehealth"),
             ("c", "Mobile apps for diabetes", "diabetes telemedicine"),
-        ] {
-            batch
-                .upsert(&IndexDocument {
-                    id: id.into(),
-                    title: title.into(),
-                    body: body.into(),
-                    lang: "en".into(),
-                    kind: "text".into(),
-                    ..IndexDocument::default()
-                })
-                .unwrap();
-        }
-        batch.commit().unwrap();
-        index
+        ])
     }
 
     #[test]

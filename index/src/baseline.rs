@@ -70,7 +70,7 @@ impl SearchIndex {
             };
             TextQuery { all: query.box_clone(), any: query.box_clone(), clauses: 1, highlight: query }
         });
-        self.search_with(&searcher, request, text)
+        self.search_with(&crate::statistics::RequestStatistics::new(searcher), request, text)
     }
 }
 

@@ -14,6 +14,7 @@ mod query;
 mod schema;
 mod search;
 mod snippet;
+mod statistics;
 mod store;
 mod suggest;
 pub mod user_query;

@@ -2,18 +2,19 @@
 //! weighted by field, typo-tolerant and prefix alternatives weighted below them, phrases, a
 //! proximity bonus, exclusions, and the facet filters around it all.
 
+use tantivy::Term;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
 
 use crate::analyzer::{self, stemming_language};
 use crate::completions::Completions;
 use crate::facet::FacetFilter;
 use crate::glossary;
 use crate::schema::Fields;
+use crate::statistics::RequestStatistics;
 use crate::store::SearchIndex;
 use crate::user_query::{self, Clause, Scope, UserQuery};
-use crate::vocabulary::{doc_freq, expand, typo_distance};
+use crate::vocabulary::{expand, typo_distance};
 
 /// How a field's text was analysed, so the query's words are analysed the same way.
 #[derive(Debug, Clone, Copy)]
@@ -95,7 +96,7 @@ pub(crate) struct TextQuery {
 /// Builds the text queries, or `None` when the text has no words (placeholder search).
 pub(crate) fn text_query(
     index: &SearchIndex,
-    searcher: &Searcher,
+    stats: &RequestStatistics,
     text: &str,
     as_you_type: bool,
     query_lang: Option<&str>,
@@ -122,7 +123,7 @@ pub(crate) fn text_query(
     let mut proximity_tokens: Vec<String> = Vec::new();
     for (position, clause) in parsed.include.iter().enumerate() {
         let (query, tokens, variants) =
-            clause_query(searcher, fields.body, completions.as_deref(), clause, scoped(clause_scope(clause)), true);
+            clause_query(stats, fields.body, completions.as_deref(), clause, scoped(clause_scope(clause)), true);
         let Some(query) = query else { continue };
         required.push((position, query));
         if let Clause::Word { prefix: false, .. } = clause
@@ -161,7 +162,7 @@ pub(crate) fn text_query(
     }
     for clause in &parsed.exclude {
         if let (Some(query), _, _) =
-            clause_query(searcher, fields.body, completions.as_deref(), clause, scoped(clause_scope(clause)), false)
+            clause_query(stats, fields.body, completions.as_deref(), clause, scoped(clause_scope(clause)), false)
         {
             extras.push((Occur::MustNot, query));
         }
@@ -188,7 +189,7 @@ fn clause_scope(clause: &Clause) -> Scope {
 /// The query of one clause over `fields`, and its neutral tokens. `tolerant` adds
 /// typo-tolerant and prefix alternatives (not wanted for exclusions).
 fn clause_query(
-    searcher: &Searcher,
+    stats: &RequestStatistics,
     body: Field,
     completions: Option<&Completions>,
     clause: &Clause,
@@ -205,7 +206,7 @@ fn clause_query(
     // Whether some field was searched, whether or not it holds the terms.
     let mut searched_any = false;
     let variants = match neutral_tokens.as_slice() {
-        [token] if tolerant => Some(Variants::of(searcher, body, token, if prefix { completions } else { None })),
+        [token] if tolerant => Some(Variants::of(stats, body, token, if prefix { completions } else { None })),
         // Exclusions drop the word itself only.
         [_] => Some(Variants::default()),
         _ => None,
@@ -217,7 +218,7 @@ fn clause_query(
                 1 => {
                     searched_any = true;
                     alternatives.extend(variant_alternatives(
-                        searcher,
+                        stats,
                         &neutral_tokens[0],
                         variants.as_ref().expect("one token has variants"),
                         f,
@@ -230,7 +231,7 @@ fn clause_query(
                 let stems = analyzer::tokens(&mut analyzer::stemmed_shared(language), &text);
                 if let [stem] = stems.as_slice() {
                     searched_any = true;
-                    if indexed(searcher, f.field, stem) {
+                    if stats.doc_freq_of(f.field, stem) > 0 {
                         let exact = TermQuery::new(Term::from_field_text(f.field, stem), IndexRecordOption::WithFreqs);
                         alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), f.boost))));
                     }
@@ -244,17 +245,6 @@ fn clause_query(
     let query: Option<Box<dyn Query>> =
         (searched_any || !alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>);
     (query, neutral_tokens, variants)
-}
-
-/// Whether any segment's `field` holds `text`. A term query for an absent term scores nothing,
-/// yet costs a dictionary look-up per segment for its statistics and another for its postings;
-/// this one look-up stops at the first segment that has it. Leaving absent terms out changes no
-/// score: tantivy does not normalise a query by its clauses.
-fn indexed(searcher: &Searcher, field: Field, text: &str) -> bool {
-    let term = Term::from_field_text(field, text);
-    searcher.segment_readers().iter().any(|segment| {
-        segment.inverted_index(field).is_ok_and(|inverted| inverted.get_term_info(&term).ok().flatten().is_some())
-    })
 }
 
 /// Most typo-tolerant variants of a word searched: the most frequent ones.
@@ -277,15 +267,20 @@ pub(crate) struct Variants {
 
 impl Variants {
     /// The variants of `token`; its completions too when `completions` is given.
-    pub(crate) fn of(searcher: &Searcher, body: Field, token: &str, completions: Option<&Completions>) -> Variants {
+    pub(crate) fn of(
+        stats: &RequestStatistics,
+        body: Field,
+        token: &str,
+        completions: Option<&Completions>,
+    ) -> Variants {
         // A word the library has in two documents or more is taken as spelt as meant: walking
         // the dictionary for its typo variants is most of the cost of a search.
-        let known = doc_freq(searcher, body, token) >= KNOWN_WORD_DOCS;
+        let known = stats.doc_freq_of(body, token) >= KNOWN_WORD_DOCS;
         let distance = if known { 0 } else { typo_distance(token.chars().count()) };
         let others = |found: Vec<(String, u64)>| found.into_iter().map(|(t, _)| t).filter(|t| t != token).collect();
         Variants {
             fuzzy: if distance > 0 {
-                others(expand(searcher, body, token, distance, false, MAX_FUZZY_VARIANTS + 1))
+                others(expand(stats.searcher(), body, token, distance, false, MAX_FUZZY_VARIANTS + 1))
             } else {
                 Vec::new()
             },
@@ -300,7 +295,7 @@ impl Variants {
 
 /// The word and its variants as weighted term queries over `f`, those absent from it left out.
 fn variant_alternatives(
-    searcher: &Searcher,
+    stats: &RequestStatistics,
     token: &str,
     variants: &Variants,
     f: &SearchField,
@@ -310,7 +305,12 @@ fn variant_alternatives(
     std::iter::once((token, f.boost))
         .chain(variants.fuzzy.iter().map(|v| (v.as_str(), fuzzy)))
         .chain(variants.completions.iter().map(|v| (v.as_str(), prefix)))
-        .filter(|(text, _)| indexed(searcher, f.field, text))
+        .filter(|(text, _)| {
+            // A term query for an absent term scores nothing, yet costs a dictionary look-up
+            // per segment for its statistics and another for its postings; leaving it out
+            // changes no score (tantivy does not normalise a query by its clauses).
+            stats.doc_freq_of(f.field, text) > 0
+        })
         .map(|(text, boost)| {
             let query = TermQuery::new(Term::from_field_text(f.field, text), IndexRecordOption::WithFreqs);
             (Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost)) as Box<dyn Query>)

@@ -11,6 +11,7 @@ use tantivy::query::Query;
 
 use crate::query::{TextQuery, text_query, with_filters};
 use crate::snippet::SnippetMaker;
+use crate::statistics::RequestStatistics;
 use crate::store::{SearchIndex, facet_values, first_text};
 
 /// Below this many documents matching every word, documents matching any word are shown.
@@ -131,26 +132,27 @@ impl SearchIndex {
     /// without a filter are counted in the main collection; each filtered facet costs one extra
     /// counting pass.
     pub fn search(&self, request: &SearchRequest) -> crate::Result<SearchResults> {
-        let searcher = self.searcher();
+        let stats = RequestStatistics::new(self.searcher());
         let text = text_query(
             self,
-            &searcher,
+            &stats,
             &request.query,
             request.prefix_last_word,
             request.query_lang.as_deref(),
             request.cross_lang,
         );
-        self.search_with(&searcher, request, text)
+        self.search_with(&stats, request, text)
     }
 
     /// [`SearchIndex::search`] with the text part already built (the benchmark's yardstick
     /// builds it another way).
     pub(crate) fn search_with(
         &self,
-        searcher: &tantivy::Searcher,
+        stats: &RequestStatistics,
         request: &SearchRequest,
         text: Option<TextQuery>,
     ) -> crate::Result<SearchResults> {
+        let searcher = stats.searcher();
         let by_date = request.sort == SortOrder::Date || text.is_none();
         let filtered = filtered_kinds(&request.filters);
         let unfiltered: Vec<FacetKind> = FacetKind::ALL.into_iter().filter(|k| !filtered.contains(k)).collect();
@@ -159,22 +161,28 @@ impl SearchIndex {
         // fall-back costs a second pass only when it is taken.
         let mut ranked: Option<&dyn Query> = text.as_ref().map(|t| t.all.as_ref());
         let (mut addresses, mut total, mut facet_counts) =
-            self.collect_page(searcher, request, ranked, &unfiltered, by_date)?;
+            self.collect_page(stats, request, ranked, &unfiltered, by_date)?;
         if let Some(t) = &text
             && t.clauses >= 2
             && total < AND_MIN_HITS
         {
             ranked = Some(t.any.as_ref());
-            (addresses, total, facet_counts) = self.collect_page(searcher, request, ranked, &unfiltered, by_date)?;
+            (addresses, total, facet_counts) = self.collect_page(stats, request, ranked, &unfiltered, by_date)?;
         }
         for kind in filtered {
             let others: Vec<FacetFilter> = request.filters.iter().filter(|f| f.kind != kind).cloned().collect();
             let query = with_filters(self, ranked, &others);
-            facet_counts.extend(searcher.search(&query, &FacetCountCollector::new(self.facet_tables(), &[kind]))?);
+            let collector = FacetCountCollector::new(self.facet_tables(), &[kind]);
+            facet_counts.extend(searcher.search_with_statistics_provider(&query, &collector, stats)?);
         }
 
-        let snippets =
-            SnippetMaker::new(self, searcher, text.as_ref().map(|t| t.highlight.as_ref()), request.snippet_chars);
+        let snippets = SnippetMaker::new(
+            self,
+            stats,
+            text.as_ref().map(|t| t.highlight.as_ref()),
+            &request.query,
+            request.snippet_chars,
+        );
         let fields = self.fields();
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
@@ -199,19 +207,21 @@ impl SearchIndex {
     /// the exact total and the counts of the `unfiltered` facets.
     fn collect_page(
         &self,
-        searcher: &tantivy::Searcher,
+        stats: &RequestStatistics,
         request: &SearchRequest,
         ranked: Option<&dyn Query>,
         unfiltered: &[FacetKind],
         by_date: bool,
     ) -> crate::Result<Page> {
+        let searcher = stats.searcher();
         let query = with_filters(self, ranked, &request.filters);
         let offset = request.page.saturating_sub(1).saturating_mul(request.per_page);
         let top = TopDocs::with_limit(request.per_page.max(1)).and_offset(offset);
         let facet_collector = FacetCountCollector::new(self.facet_tables(), unfiltered);
         Ok(if by_date {
             let collector = top.order_by_fast_field::<i64>("published_ts", Order::Desc);
-            let (docs, total, facets) = searcher.search(&query, &(collector, Count, facet_collector))?;
+            let (docs, total, facets) =
+                searcher.search_with_statistics_provider(&query, &(collector, Count, facet_collector), stats)?;
             (docs.into_iter().map(|(_, address)| (0.0, address)).collect(), total, facets)
         } else if let Some(now) = request.recency_from {
             let collector = top.tweak_score(move |segment: &tantivy::SegmentReader| {
@@ -222,9 +232,9 @@ impl SearchIndex {
                     score * recency_factor(now, ts)
                 }
             });
-            searcher.search(&query, &(collector, Count, facet_collector))?
+            searcher.search_with_statistics_provider(&query, &(collector, Count, facet_collector), stats)?
         } else {
-            searcher.search(&query, &(top.order_by_score(), Count, facet_collector))?
+            searcher.search_with_statistics_provider(&query, &(top.order_by_score(), Count, facet_collector), stats)?
         })
     }
 
@@ -494,9 +504,9 @@ mod tests {
     #[test]
     fn terms_absent_from_a_field_are_not_searched_yet_an_absent_word_still_blocks_and() {
         let index = sample_index();
-        let searcher = index.searcher();
+        let stats = RequestStatistics::new(index.searcher());
         let terms = |query: &str, lang: Option<&str>| {
-            let text = crate::query::text_query(&index, &searcher, query, false, lang, false).unwrap();
+            let text = crate::query::text_query(&index, &stats, query, false, lang, false).unwrap();
             let mut terms = Vec::new();
             text.all.query_terms(&mut |term, _| terms.push(term.clone()));
             terms

@@ -21,7 +21,7 @@ use index::{IndexDocument, SearchIndex};
 use ingest::{DocKind, LanguageDetector};
 
 use crate::config::Config;
-use crate::search_params::SearchParams;
+use crate::search_params::{SearchParams, route_query_language};
 use generate::Generator;
 use stats::{Latencies, median};
 
@@ -160,7 +160,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<(Option<ExtractionFigures>,
     let generator = Generator::new(pools, options.seed);
     let mut all = Vec::new();
     for &docs in &options.sizes {
-        let figures = size_figures(options, &work, &generator, docs)?;
+        let figures = size_figures(options, &work, &generator, &detector, docs)?;
         print_size(&figures);
         all.push(figures);
     }
@@ -174,6 +174,7 @@ fn size_figures(
     options: &BenchOptions,
     work: &Path,
     generator: &Generator,
+    detector: &LanguageDetector,
     docs: usize,
 ) -> anyhow::Result<SizeFigures> {
     let mut figures = SizeFigures { docs, connections: options.connections, ..SizeFigures::default() };
@@ -233,11 +234,19 @@ fn size_figures(
     figures.indexed = index.num_docs();
     figures.index_bytes_per_doc = dir_bytes(&index_dir) as f64 / figures.indexed.max(1) as f64;
 
-    // The ceiling: the same queries through the same search function, no HTTP.
+    // The ceiling: the same queries through the same search function, no HTTP. The query
+    // language is routed as the search handler routes it (outside the timed loop), so that
+    // both search the same fields.
     let limits = Config::default().search;
     let requests = queries
         .iter()
-        .map(|q| SearchParams::from_query_string(q, &limits).map(|p| p.request))
+        .map(|q| {
+            SearchParams::from_query_string(q, &limits).map(|p| {
+                let mut request = p.request;
+                route_query_language(&mut request, detector);
+                request
+            })
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("bad query in {}: {e:?}", queries_path.display()))?;
     let mut hits = 0u64;

@@ -190,8 +190,175 @@ fn charset(cff: &[u8], offset: usize, glyphs: usize) -> Option<Vec<u16>> {
     Some(sids)
 }
 
-/// The standard strings 0–228 (ISOAdobe), derived from StandardEncoding's order as the
-/// specification lays them out; the expert strings (229–390) are not needed for text.
+/// The expert strings 229–390: small capitals, old-style figures, fractions and the `ff`,
+/// `ffi`, `ffl` ligatures that TeX fonts (OT1 codes 11, 14, 15) name through them.
+const EXPERT: [&str; 162] = [
+    "exclamsmall",
+    "Hungarumlautsmall",
+    "dollaroldstyle",
+    "dollarsuperior",
+    "ampersandsmall",
+    "Acutesmall",
+    "parenleftsuperior",
+    "parenrightsuperior",
+    "twodotenleader",
+    "onedotenleader",
+    "zerooldstyle",
+    "oneoldstyle",
+    "twooldstyle",
+    "threeoldstyle",
+    "fouroldstyle",
+    "fiveoldstyle",
+    "sixoldstyle",
+    "sevenoldstyle",
+    "eightoldstyle",
+    "nineoldstyle",
+    "commasuperior",
+    "threequartersemdash",
+    "periodsuperior",
+    "questionsmall",
+    "asuperior",
+    "bsuperior",
+    "centsuperior",
+    "dsuperior",
+    "esuperior",
+    "isuperior",
+    "lsuperior",
+    "msuperior",
+    "nsuperior",
+    "osuperior",
+    "rsuperior",
+    "ssuperior",
+    "tsuperior",
+    "ff",
+    "ffi",
+    "ffl",
+    "parenleftinferior",
+    "parenrightinferior",
+    "Circumflexsmall",
+    "hyphensuperior",
+    "Gravesmall",
+    "Asmall",
+    "Bsmall",
+    "Csmall",
+    "Dsmall",
+    "Esmall",
+    "Fsmall",
+    "Gsmall",
+    "Hsmall",
+    "Ismall",
+    "Jsmall",
+    "Ksmall",
+    "Lsmall",
+    "Msmall",
+    "Nsmall",
+    "Osmall",
+    "Psmall",
+    "Qsmall",
+    "Rsmall",
+    "Ssmall",
+    "Tsmall",
+    "Usmall",
+    "Vsmall",
+    "Wsmall",
+    "Xsmall",
+    "Ysmall",
+    "Zsmall",
+    "colonmonetary",
+    "onefitted",
+    "rupiah",
+    "Tildesmall",
+    "exclamdownsmall",
+    "centoldstyle",
+    "Lslashsmall",
+    "Scaronsmall",
+    "Zcaronsmall",
+    "Dieresissmall",
+    "Brevesmall",
+    "Caronsmall",
+    "Dotaccentsmall",
+    "Macronsmall",
+    "figuredash",
+    "hypheninferior",
+    "Ogoneksmall",
+    "Ringsmall",
+    "Cedillasmall",
+    "questiondownsmall",
+    "oneeighth",
+    "threeeighths",
+    "fiveeighths",
+    "seveneighths",
+    "onethird",
+    "twothirds",
+    "zerosuperior",
+    "foursuperior",
+    "fivesuperior",
+    "sixsuperior",
+    "sevensuperior",
+    "eightsuperior",
+    "ninesuperior",
+    "zeroinferior",
+    "oneinferior",
+    "twoinferior",
+    "threeinferior",
+    "fourinferior",
+    "fiveinferior",
+    "sixinferior",
+    "seveninferior",
+    "eightinferior",
+    "nineinferior",
+    "centinferior",
+    "dollarinferior",
+    "periodinferior",
+    "commainferior",
+    "Agravesmall",
+    "Aacutesmall",
+    "Acircumflexsmall",
+    "Atildesmall",
+    "Adieresissmall",
+    "Aringsmall",
+    "AEsmall",
+    "Ccedillasmall",
+    "Egravesmall",
+    "Eacutesmall",
+    "Ecircumflexsmall",
+    "Edieresissmall",
+    "Igravesmall",
+    "Iacutesmall",
+    "Icircumflexsmall",
+    "Idieresissmall",
+    "Ethsmall",
+    "Ntildesmall",
+    "Ogravesmall",
+    "Oacutesmall",
+    "Ocircumflexsmall",
+    "Otildesmall",
+    "Odieresissmall",
+    "OEsmall",
+    "Oslashsmall",
+    "Ugravesmall",
+    "Uacutesmall",
+    "Ucircumflexsmall",
+    "Udieresissmall",
+    "Yacutesmall",
+    "Thornsmall",
+    "Ydieresissmall",
+    "001.000",
+    "001.001",
+    "001.002",
+    "001.003",
+    "Black",
+    "Bold",
+    "Book",
+    "Light",
+    "Medium",
+    "Regular",
+    "Roman",
+    "Semibold",
+];
+
+/// The standard strings 0–390: 0–228 (ISOAdobe) derived from StandardEncoding's order as the
+/// specification lays them out, then [`EXPERT`].
 fn standard_string(sid: usize) -> Option<String> {
     const EXTRA: [&str; 79] = [
         "onesuperior",
@@ -281,6 +448,7 @@ fn standard_string(sid: usize) -> Option<String> {
             (0xA1u8..=0xFF).filter_map(|c| BaseEncoding::Standard.glyph_name(c)).nth(sid - 96).map(str::to_owned)
         }
         150..=228 => Some(EXTRA[sid - 150].to_owned()),
+        229..=390 => Some(EXPERT[sid - 229].to_owned()),
         _ => None,
     }
 }
@@ -297,12 +465,19 @@ mod tests {
         assert_eq!(standard_string(109).as_deref(), Some("fi"));
         assert_eq!(standard_string(149).as_deref(), Some("germandbls"));
         assert_eq!(standard_string(228).as_deref(), Some("zcaron"));
+        assert_eq!(standard_string(229).as_deref(), Some("exclamsmall"));
+        assert_eq!(standard_string(266).as_deref(), Some("ff"));
+        assert_eq!(standard_string(268).as_deref(), Some("ffl"));
+        assert_eq!(standard_string(299).as_deref(), Some("Zsmall"));
+        assert_eq!(standard_string(390).as_deref(), Some("Semibold"));
+        assert_eq!(standard_string(391), None);
     }
 
-    #[test]
-    fn a_minimal_cff_font_yields_its_encoding() {
-        // Header, Name INDEX ("F"), Top DICT INDEX (charset 0 → custom below, Encoding, CharStrings),
-        // String INDEX ("rcaron"), then charset, encoding and a CharStrings INDEX of 3 glyphs.
+    /// A minimal CFF font: glyph `k + 1` has SID `sids[k]` and code `codes[k]`; the String
+    /// INDEX holds "rcaron" (SID 391).
+    fn minimal_cff(sids: &[u16], codes: &[u8]) -> Vec<u8> {
+        // Header, Name INDEX ("F"), Top DICT INDEX (charset, Encoding, CharStrings), String
+        // INDEX, then charset (format 0), encoding (format 0) and a CharStrings INDEX.
         let mut cff = vec![1, 0, 4, 1];
         cff.extend([0, 1, 1, 1, 2, b'F']);
         let top_at = cff.len();
@@ -313,18 +488,38 @@ mod tests {
         cff.extend([0, 1, 1, 1, 7]);
         cff.extend(b"rcaron");
         let charset_at = cff.len();
-        cff.extend([0, 0, 34, 1, 135]); // format 0: gid1 = "A" (34), gid2 = SID 391 ("rcaron")
+        cff.push(0);
+        cff.extend(sids.iter().flat_map(|sid| sid.to_be_bytes()));
         let encoding_at = cff.len();
-        cff.extend([0, 2, 65, 0xF8]); // format 0: code 65 → gid1, code 0xF8 → gid2
+        cff.extend([0, codes.len() as u8]);
+        cff.extend(codes);
         let charstrings_at = cff.len();
-        cff.extend([0, 3, 1, 1, 2, 3, 4, 14, 14, 14]);
+        let glyphs = sids.len() as u8 + 1;
+        cff.extend([0, glyphs, 1]);
+        cff.extend(1..=glyphs + 1);
+        cff.extend(std::iter::repeat_n(14, usize::from(glyphs)));
         for (k, value) in [charset_at, encoding_at, charstrings_at].iter().enumerate() {
             let at = top_at + 5 + k * 6 + 1;
             cff[at..at + 4].copy_from_slice(&(*value as i32).to_be_bytes());
         }
-        let names = builtin_encoding(&cff).expect("encoding");
+        cff
+    }
+
+    #[test]
+    fn a_minimal_cff_font_yields_its_encoding() {
+        let names = builtin_encoding(&minimal_cff(&[34, 391], &[65, 0xF8])).expect("encoding");
         assert_eq!(names[65].as_deref(), Some("A"));
         assert_eq!(names[0xF8].as_deref(), Some("rcaron"));
         assert_eq!(names[66], None);
+    }
+
+    #[test]
+    fn tex_ligatures_named_by_expert_strings_are_read() {
+        // cs-fonts and other Type1C TeX fonts put ff, ffi, ffl at OT1 codes 11, 14, 15 and
+        // name them by the expert SIDs 266–268, next to fi and fl (standard SIDs 109, 110).
+        let cff = minimal_cff(&[266, 109, 110, 267, 268], &[11, 12, 13, 14, 15]);
+        let names = builtin_encoding(&cff).expect("encoding");
+        let names: Vec<_> = (11..=15).map(|c| names[c].as_deref()).collect();
+        assert_eq!(names, [Some("ff"), Some("fi"), Some("fl"), Some("ffi"), Some("ffl")]);
     }
 }

@@ -82,6 +82,8 @@ pub struct Glyph {
     pub size: f32,
     /// A space character: only a word break, never text.
     pub space: bool,
+    /// Mapped to no text on purpose ([`super::font::Code::blank`]).
+    pub blank: bool,
 }
 
 /// The glyphs of one page, in content-stream order.
@@ -431,6 +433,7 @@ impl<'a> Interpreter<'a> {
                 dir,
                 size,
                 space,
+                blank: code.blank,
             });
         });
     }

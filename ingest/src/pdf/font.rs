@@ -22,6 +22,10 @@ pub struct Code<'a> {
     pub advance: f64,
     /// A single-byte code 32, to which word spacing applies.
     pub is_space_code: bool,
+    /// The font maps the code to no text on purpose (a ToUnicode entry to nothing): the glyph
+    /// draws something that is not text, or its text was given to another glyph. An empty
+    /// `text` without `blank` is a character that could not be decoded.
+    pub blank: bool,
 }
 
 /// A font of a page's resources, ready to decode strings shown with it.
@@ -205,7 +209,12 @@ impl Font {
         match &self.kind {
             Kind::Simple { text, widths } => {
                 for &b in bytes {
-                    f(Code { text: &text[usize::from(b)], advance: widths[usize::from(b)], is_space_code: b == 32 });
+                    f(Code {
+                        text: &text[usize::from(b)],
+                        advance: widths[usize::from(b)],
+                        is_space_code: b == 32,
+                        blank: false,
+                    });
                 }
             }
             Kind::Composite { encoding, to_unicode, widths, default_width, collection, fallback } => {
@@ -226,8 +235,10 @@ impl Font {
                         _ => code,
                     };
                     buf.clear();
+                    let mut blank = false;
                     if let Some(text) = to_unicode.as_ref().and_then(|c| c.unicode(code, len)) {
                         buf.push_str(&text);
+                        blank = text.is_empty();
                     } else if matches!(encoding, CidEncoding::Unicode) {
                         buf.push_str(&String::from_utf16_lossy(&[code as u16]));
                     } else if !collection.is_some_and(|c| c.push(cid, &mut buf))
@@ -240,6 +251,7 @@ impl Font {
                         text: if buf.is_empty() { UNKNOWN } else { &buf },
                         advance,
                         is_space_code: len == 1 && code == 32,
+                        blank,
                     });
                 }
             }

@@ -54,6 +54,7 @@ struct Item<'p> {
     size: f32,
     text: &'p str,
     space: bool,
+    blank: bool,
 }
 
 struct Builder<'p> {
@@ -127,7 +128,7 @@ fn lines(page: &PageGlyphs, page_box: [f32; 4]) -> Vec<Line> {
         if !glyph.space {
             b.line.size = b.line.size.max(glyph.size);
         }
-        b.items.push(Item { u, end: u + glyph.width, size: glyph.size, text, space: glyph.space });
+        b.items.push(Item { u, end: u + glyph.width, size: glyph.size, text, space: glyph.space, blank: glyph.blank });
     }
     if let Some(done) = current.take() {
         push_line(&mut lines, done);
@@ -177,8 +178,15 @@ fn push_line(lines: &mut Vec<Line>, b: Builder<'_>) {
             pending_space = false;
             prev_end = None;
         }
+        // A glyph mapped to no text on purpose is invisible to word building: the next gap is
+        // measured from the last glyph that had text, as poppler does (a producer that puts a
+        // shaped cluster's text on its last glyph, and none on the space before it, would
+        // otherwise run two words together). A glyph that could not be decoded is an unknown
+        // letter: it keeps its word together, as poppler's guessed characters do.
         if item.text.is_empty() {
-            prev_end = Some(item.end);
+            if !item.blank {
+                prev_end = Some(item.end);
+            }
             continue;
         }
         if let Some(mark) = combining_mark(item.text) {

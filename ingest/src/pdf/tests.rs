@@ -422,3 +422,32 @@ fn a_type3_font_re_encoded_in_order_of_use_is_not_taken_for_cyrillic() {
         .finish(None);
     assert_eq!(PdfExtractor::extract(&bytes(doc)).unwrap().text, "ðàííèé");
 }
+
+#[test]
+fn glyphs_mapped_to_nothing_leave_a_gap_and_undecodable_ones_do_not() {
+    // As Chrome/Skia write shaped clusters: the space glyph (3) and a glyph of the next
+    // word (4) map to nothing, the cluster's last glyph (5) carries the whole word's text.
+    // The blank 0.5 em drawn by glyph 3 is still a gap between "hi" and "next". Code 6 is
+    // not in the ToUnicode at all: an unknown letter, which keeps "h?i" one word.
+    let cmap = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+1 begincodespacerange <0000> <FFFF> endcodespacerange
+5 beginbfchar <0001> <0068> <0002> <0069> <0003> <> <0004> <> <0005> <006E0065007800740020> endbfchar
+endcmap end end";
+    let extract = |codes: &[u8]| {
+        let builder = Builder::with(|doc| {
+            let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap.to_vec()));
+            let descendant = doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "Test", "DW" => 500,
+                "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Identity"), "Supplement" => 0 },
+            });
+            dictionary! {
+                "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Test", "Encoding" => "Identity-H",
+                "DescendantFonts" => vec![descendant.into()], "ToUnicode" => to_unicode,
+            }
+        });
+        let codes = Object::String(codes.to_vec(), StringFormat::Hexadecimal);
+        PdfExtractor::extract(&bytes(builder.page(line_at(50, 700, codes)).finish(None))).unwrap().text
+    };
+    assert_eq!(extract(&[0, 1, 0, 2, 0, 3, 0, 4, 0, 5]), "hi next");
+    assert_eq!(extract(&[0, 1, 0, 6, 0, 2]), "hi");
+}

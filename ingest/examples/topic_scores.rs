@@ -27,16 +27,16 @@ fn main() {
             .clone()
             .unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
         let lang = detector.detect(&extraction.text, extraction.lang_hint.as_deref());
-        if std::env::var_os("HEADINGS").is_some() {
-            for heading in &extraction.headings {
-                println!("  heading: {heading}");
-            }
-        }
         let parts = classifier.score_parts(&lang, &title, &extraction.headings, &extraction.text);
         let mut ranked: Vec<(usize, f32)> = parts.iter().map(|p| p.total()).enumerate().filter(|p| p.1 > 0.0).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         let chosen = classifier.classify(&lang, &title, &extraction.headings, &extraction.text);
         println!("{arg} [{lang}] words={} {title:?}\n  chosen {chosen:?}", extraction.text.split_whitespace().count());
+        if std::env::var_os("HEADINGS").is_some() {
+            for heading in &extraction.headings {
+                println!("  heading: {heading}");
+            }
+        }
         for (topic, total) in ranked.into_iter().take(if std::env::var_os("ALL").is_some() { usize::MAX } else { 7 }) {
             let p = parts[topic];
             println!(

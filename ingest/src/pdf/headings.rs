@@ -96,6 +96,15 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_laid_out_in_its_paragraphs_block_is_found() {
+        let body = "Body text set in the document's usual font size, long enough to dominate the count.";
+        // Blocks are cut by line spacing, so a heading set close above its paragraph shares its block.
+        let page = vec![block(&[("Чинники успіху", 13.0), (body, 10.0), (body, 10.0)]), block(&[(body, 10.0)])];
+        let pages: Vec<&[Block]> = vec![&page];
+        assert_eq!(headings(&pages, &[], None), ["Чинники успіху"]);
+    }
+
+    #[test]
     fn a_document_in_one_size_has_no_headings() {
         let page = vec![block(&[("Short line", 10.0)]), block(&[("Another short line of body text", 10.0)])];
         let pages: Vec<&[Block]> = vec![&page];

@@ -32,6 +32,11 @@ fn main() {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         let chosen = classifier.classify(&lang, &title, &extraction.headings, &extraction.text);
         println!("{arg} [{lang}] words={} {title:?}\n  chosen {chosen:?}", extraction.text.split_whitespace().count());
+        if std::env::var_os("HEADINGS").is_some() {
+            for heading in &extraction.headings {
+                println!("  heading: {heading}");
+            }
+        }
         for (topic, total) in ranked.into_iter().take(if std::env::var_os("ALL").is_some() { usize::MAX } else { 7 }) {
             let p = parts[topic];
             println!(

@@ -14,6 +14,7 @@ mod content;
 mod encoding;
 mod font;
 mod glyphs;
+mod headings;
 mod layout;
 mod metadata;
 mod objects;
@@ -132,10 +133,12 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         .and_then(clean_value)
         .filter(|t| !looks_like_file_name(t))
         .or_else(|| laid_out.first().and_then(|(blocks, _)| largest_text(blocks)));
+    let pages: Vec<&[Block]> = laid_out.iter().map(|(blocks, _)| blocks.as_slice()).collect();
+    let headings = headings::headings(&pages, &running, title.as_deref());
     Ok(Extraction {
         title,
         text,
-        headings: Vec::new(),
+        headings,
         pages: Some(page_count),
         page_starts,
         lang_hint: meta.lang,

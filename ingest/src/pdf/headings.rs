@@ -1,0 +1,113 @@
+//! Section headings of a PDF: short blocks set in a larger font than the body text (a PDF
+//! without a structure tree says nothing else about what its headings are).
+
+use super::layout::{Block, Line};
+
+/// A heading's font is at least this many times the body text's.
+const MIN_RATIO: f32 = 1.15;
+/// A heading has at most this many words (longer large text is a pull quote or a cover blurb).
+const MAX_WORDS: usize = 14;
+/// A heading has at most this many lines.
+const MAX_LINES: usize = 3;
+
+/// The headings of a document laid out in `pages` (blocks of each page, with the running lines
+/// to skip), in reading order; text of the `title` (already weighed as the title) is left out.
+pub fn headings(pages: &[&[Block]], running: &[Vec<(usize, usize)>], title: Option<&str>) -> Vec<String> {
+    let Some(body) = body_size(pages) else { return Vec::new() };
+    let title = title.map(|t| t.to_lowercase());
+    let mut out: Vec<String> = Vec::new();
+    for (page, blocks) in pages.iter().enumerate() {
+        let skip = running.get(page).map(Vec::as_slice).unwrap_or_default();
+        for (b, block) in blocks.iter().enumerate() {
+            // A heading may open the block of its first paragraph (blocks are cut by line
+            // spacing, not font size): runs of consecutive large lines are the candidates.
+            let mut run: Vec<&Line> = Vec::new();
+            for (l, line) in block.lines.iter().enumerate() {
+                let large = !skip.contains(&(b, l)) && line.size >= body * MIN_RATIO;
+                if large {
+                    run.push(line);
+                }
+                if !large || l + 1 == block.lines.len() {
+                    if let Some(heading) = heading(&run, title.as_deref()) {
+                        out.push(heading);
+                    }
+                    run.clear();
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The text of a run of large lines, if it reads as a heading: a few lines, a few words, some
+/// letters, and not (part of) the title.
+fn heading(run: &[&Line], title: Option<&str>) -> Option<String> {
+    if run.is_empty() || run.len() > MAX_LINES {
+        return None;
+    }
+    let text = run.iter().map(|l| l.text.trim()).collect::<Vec<_>>().join(" ");
+    let words = text.split_whitespace().count();
+    let in_title = title.is_some_and(|t| t.contains(text.to_lowercase().trim()));
+    (words > 0 && words <= MAX_WORDS && text.chars().filter(|c| c.is_alphabetic()).count() >= 3 && !in_title)
+        .then_some(text)
+}
+
+/// The font size carrying most of the document's characters (to half a point).
+fn body_size(pages: &[&[Block]]) -> Option<f32> {
+    let mut by_size: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for line in pages.iter().flat_map(|blocks| blocks.iter()).flat_map(|b| &b.lines) {
+        *by_size.entry((line.size * 2.0).round() as u32).or_default() += line.text.chars().count();
+    }
+    by_size.into_iter().max_by_key(|&(size, chars)| (chars, std::cmp::Reverse(size))).map(|(size, _)| size as f32 / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(lines: &[(&str, f32)]) -> Block {
+        Block {
+            lines: lines
+                .iter()
+                .map(|&(text, size)| Line { text: text.into(), v: 0.0, u: (0.0, 1.0), size, dir: (1.0, 0.0), y: 0.0 })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn larger_short_blocks_are_headings() {
+        let body = "Body text set in the document's usual font size, long enough to dominate the count.";
+        let page = vec![
+            block(&[("National eHealth strategy", 20.0)]),
+            block(&[("1. Success factors", 14.0)]),
+            block(&[(body, 10.0), (body, 10.0), (body, 10.0)]),
+            block(&[("Page header", 10.0)]),
+            block(&[("A large pull quote that goes on for far too many words to be any kind of heading at all", 14.0)]),
+            block(&[("2. Barriers", 13.0)]),
+            block(&[(body, 10.0), (body, 10.0)]),
+        ];
+        let pages: Vec<&[Block]> = vec![&page];
+        assert_eq!(
+            headings(&pages, &[vec![]], Some("National eHealth strategy")),
+            ["1. Success factors", "2. Barriers"]
+        );
+        // A running line (here the second heading, as if repeated on every page) is skipped.
+        assert_eq!(headings(&pages, &[vec![(5, 0)]], None), ["National eHealth strategy", "1. Success factors"]);
+    }
+
+    #[test]
+    fn a_heading_laid_out_in_its_paragraphs_block_is_found() {
+        let body = "Body text set in the document's usual font size, long enough to dominate the count.";
+        // Blocks are cut by line spacing, so a heading set close above its paragraph shares its block.
+        let page = vec![block(&[("Чинники успіху", 13.0), (body, 10.0), (body, 10.0)]), block(&[(body, 10.0)])];
+        let pages: Vec<&[Block]> = vec![&page];
+        assert_eq!(headings(&pages, &[], None), ["Чинники успіху"]);
+    }
+
+    #[test]
+    fn a_document_in_one_size_has_no_headings() {
+        let page = vec![block(&[("Short line", 10.0)]), block(&[("Another short line of body text", 10.0)])];
+        let pages: Vec<&[Block]> = vec![&page];
+        assert!(headings(&pages, &[], None).is_empty());
+    }
+}

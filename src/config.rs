@@ -110,12 +110,27 @@ pub struct LanguageConfig {
     pub allowlist: Vec<String>,
     /// Confidence below which an undeclared language is `und`.
     pub min_confidence: f64,
+    /// Reliability floor: share of a text's character 3- and 4-grams the language model must
+    /// know before the text's language is guessed; garbled text (wrong font encodings,
+    /// mojibake) below it is `und` unless the file declares a language. 0 turns it off.
+    pub min_known_ngrams: f64,
 }
 
 impl Default for LanguageConfig {
     fn default() -> Self {
         let defaults = ingest::ProcessorSettings::default();
-        LanguageConfig { allowlist: defaults.languages, min_confidence: defaults.min_language_confidence }
+        LanguageConfig {
+            allowlist: defaults.languages,
+            min_confidence: defaults.min_language_confidence,
+            min_known_ngrams: defaults.min_language_known_ngrams,
+        }
+    }
+}
+
+impl LanguageConfig {
+    /// The language detector these settings describe.
+    pub fn detector(&self) -> ingest::LanguageDetector {
+        ingest::LanguageDetector::new(&self.allowlist, self.min_confidence).with_min_known_ngrams(self.min_known_ngrams)
     }
 }
 
@@ -369,6 +384,7 @@ impl Config {
         ingest::ProcessorSettings {
             languages: self.languages.allowlist.clone(),
             min_language_confidence: self.languages.min_confidence,
+            min_language_known_ngrams: self.languages.min_known_ngrams,
             topics: ingest::topic::TopicSettings {
                 min_score: self.classify.topic_min_score,
                 max_topics: self.classify.max_topics,

@@ -71,6 +71,19 @@ pub struct ModelLanguage {
     prior_per_word: f32,
 }
 
+/// How much a text looks like language at all, whatever the language: real text in any of the
+/// model's languages scores well on both counts, text extracted through a wrong font encoding
+/// (cipher-like letters, mojibake, letters strewn among symbols) does not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    /// Share of the character 3- and 4-grams of the words that some language of their script
+    /// knows (real text: above 0.6 even in short lines; garbled text: below 0.45).
+    pub known_ngrams: f32,
+    /// Mean length of the words in letters (real text: above 3; letters strewn among symbols,
+    /// each its own word: below 2).
+    pub letters_per_word: f32,
+}
+
 /// The scores of one text: a cost per model language (lower is likelier).
 #[derive(Debug, Clone)]
 pub struct Scores {
@@ -223,11 +236,16 @@ impl NgramModel {
 
     fn add(&self, n: usize, hash: u64, script: Script, tally: &mut Tally) {
         tally.counts[script as usize][n] += 1.0;
+        let mut known = false;
         for entry in self.features.get(hash) {
             // A language is only ever scored on words of its own script.
             if entry.script == script as u8 {
                 tally.adjust[entry.lang as usize] += entry.saving;
+                known = true;
             }
+        }
+        if known {
+            tally.known[script as usize][n] += 1.0;
         }
     }
 }
@@ -298,11 +316,13 @@ fn slot_of(key: u64) -> usize {
     (key ^ (key >> 29)) as usize
 }
 
-/// What scoring needs of a text, per script of its words: feature counts, words, letters, and
-/// each language's feature costs over the words of its script. Tallies add up.
+/// What scoring needs of a text, per script of its words: feature counts (and how many some
+/// language knows), words, letters, and each language's feature costs over the words of its
+/// script. Tallies add up.
 #[derive(Debug, Clone)]
 pub struct Tally {
     counts: [[f32; NMAX + 1]; 3],
+    known: [[f32; NMAX + 1]; 3],
     words: [usize; 3],
     letters: [usize; 4],
     adjust: Vec<f32>,
@@ -310,7 +330,13 @@ pub struct Tally {
 
 impl Tally {
     fn new(languages: usize) -> Tally {
-        Tally { counts: [[0.0; NMAX + 1]; 3], words: [0; 3], letters: [0; 4], adjust: vec![0.0; languages] }
+        Tally {
+            counts: [[0.0; NMAX + 1]; 3],
+            known: [[0.0; NMAX + 1]; 3],
+            words: [0; 3],
+            letters: [0; 4],
+            adjust: vec![0.0; languages],
+        }
     }
 
     /// An empty tally for `model`.
@@ -321,6 +347,11 @@ impl Tally {
     /// Adds the tally of another part of the text.
     pub fn add(&mut self, other: &Tally) {
         for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        for (mine, theirs) in self.known.iter_mut().zip(&other.known) {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 *a += b;
             }
@@ -341,6 +372,21 @@ impl Tally {
         let best = (0..4).max_by_key(|&i| self.letters[i]).unwrap_or(0);
         let script = [Script::Latin, Script::Cyrillic, Script::Greek, Script::Other][best];
         (script, self.letters.iter().sum())
+    }
+
+    /// How well the words written in `script` read as the model's languages of that script;
+    /// `None` when there are none.
+    pub fn fit(&self, script: Script) -> Option<Fit> {
+        let s = script as usize;
+        if s >= 3 || self.counts[s][0] == 0.0 {
+            return None;
+        }
+        let (counts, known) = (self.counts[s], self.known[s]);
+        let grams = counts[3] + counts[4];
+        Some(Fit {
+            known_ngrams: if grams > 0.0 { (known[3] + known[4]) / grams } else { 1.0 },
+            letters_per_word: counts[1] / counts[0],
+        })
     }
 
     /// The costs of the languages `considered` on the words written in `script`.

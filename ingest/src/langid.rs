@@ -569,6 +569,34 @@ mod tests {
     }
 
     #[test]
+    fn fit_tells_language_from_letters_that_are_not() {
+        let m = model();
+        // Written for this test.
+        let text = "Die nationale Strategie legt fest, wie mobile Gesundheitsanwendungen vor der \
+            Erstattung bewertet werden und welche Nachweise die Hersteller vorlegen müssen.";
+        let fit = m.tally(text).fit(Script::Latin).expect("Latin words");
+        assert!(fit.known_ngrams > 0.8 && fit.letters_per_word > 5.0, "{fit:?}");
+        // The same letters shifted by three places (a font whose codes are off by three).
+        let shifted: String = text
+            .chars()
+            .map(|c| match c {
+                'a'..='w' | 'A'..='W' => char::from(c as u8 + 3),
+                _ => c,
+            })
+            .collect();
+        let fit = m.tally(&shifted).fit(Script::Latin).expect("Latin words");
+        assert!(fit.known_ngrams < 0.5, "{shifted}: {fit:?}");
+        // Letters standing alone among symbols.
+        let fit = m.tally("V!$% V 071)/+) 2) 8%,/+' -9)'8 M4)1 )/+&) :-:1)/ + D0?-) %b").fit(Script::Latin);
+        assert!(fit.expect("Latin words").letters_per_word < 1.5);
+        assert_eq!(m.tally("12 345 — !!").fit(Script::Latin), None);
+        // Parts add up.
+        let mut sum = m.tally(text);
+        sum.add(&m.tally(&shifted));
+        assert_eq!(sum.fit(Script::Latin), m.tally(&format!("{text} {shifted}")).fit(Script::Latin));
+    }
+
+    #[test]
     fn no_letters_no_answer() {
         let m = model();
         let all = vec![true; m.languages().len()];

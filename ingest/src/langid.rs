@@ -23,6 +23,9 @@ const NMAX: usize = 4;
 /// differences overstate certainty; confidences divide them by this.
 const CONFIDENCE_TEMPER: f32 = 5.0;
 
+/// U+00AD, an invisible hyphenation point.
+const SOFT_HYPHEN: char = '\u{ad}';
+
 /// The writing system of a text or a language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
@@ -205,6 +208,8 @@ impl NgramModel {
         } else {
             text.nfc().collect::<String>().to_lowercase()
         };
+        // Soft hyphens (`Mer\u{ad}ge\u{ad}lė`, hyphenation points of web pages) are inside words.
+        let lowered = if lowered.contains(SOFT_HYPHEN) { lowered.replace(SOFT_HYPHEN, "") } else { lowered };
         let mut tally = Tally::new(self.languages.len());
         let mut padded: Vec<char> = Vec::with_capacity(64);
         for word in words_of(&lowered) {
@@ -540,6 +545,15 @@ mod tests {
         for (want, text) in samples {
             assert_eq!(detect(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn soft_hyphens_do_not_cut_words() {
+        let m = model();
+        let all = vec![true; m.languages().len()];
+        let (plain, hyphenated) = ("Mergelė Marija", "Mer\u{ad}ge\u{ad}lė Ma\u{ad}ri\u{ad}ja");
+        let (a, b) = (m.score(plain, None, &all), m.score(hyphenated, None, &all));
+        assert_eq!((a.words, a.costs), (b.words, b.costs));
     }
 
     #[test]

@@ -110,12 +110,27 @@ pub struct LanguageConfig {
     pub allowlist: Vec<String>,
     /// Confidence below which an undeclared language is `und`.
     pub min_confidence: f64,
+    /// Reliability floor: share of a text's character 3- and 4-grams the language model must
+    /// know before the text's language is guessed; garbled text (wrong font encodings,
+    /// mojibake) below it is `und` unless the file declares a language. 0 turns it off.
+    pub min_known_ngrams: f64,
 }
 
 impl Default for LanguageConfig {
     fn default() -> Self {
         let defaults = ingest::ProcessorSettings::default();
-        LanguageConfig { allowlist: defaults.languages, min_confidence: defaults.min_language_confidence }
+        LanguageConfig {
+            allowlist: defaults.languages,
+            min_confidence: defaults.min_language_confidence,
+            min_known_ngrams: defaults.min_language_known_ngrams,
+        }
+    }
+}
+
+impl LanguageConfig {
+    /// The language detector these settings describe.
+    pub fn detector(&self) -> ingest::LanguageDetector {
+        ingest::LanguageDetector::new(&self.allowlist, self.min_confidence).with_min_known_ngrams(self.min_known_ngrams)
     }
 }
 
@@ -342,6 +357,10 @@ impl Config {
         anyhow::ensure!(self.web.timeout_secs >= 1, "web.timeout_secs must be at least 1");
         anyhow::ensure!(self.web.max_bytes >= 1024, "web.max_bytes must be at least 1024");
         anyhow::ensure!(!self.web.user_agent.trim().is_empty(), "web.user_agent must not be empty");
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.languages.min_known_ngrams),
+            "languages.min_known_ngrams must be between 0 and 1 (a share of character n-grams)"
+        );
         Ok(())
     }
 
@@ -369,6 +388,7 @@ impl Config {
         ingest::ProcessorSettings {
             languages: self.languages.allowlist.clone(),
             min_language_confidence: self.languages.min_confidence,
+            min_language_known_ngrams: self.languages.min_known_ngrams,
             topics: ingest::topic::TopicSettings {
                 min_score: self.classify.topic_min_score,
                 max_topics: self.classify.max_topics,
@@ -405,6 +425,25 @@ mod tests {
             assert_eq!(config.library, PathBuf::from("docs"));
             assert_eq!(config.search.max_per_page, 30);
             assert_eq!(config.data, PathBuf::from("/var/lib/hubsearch"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_language_reliability_floor_is_configurable_and_checked() {
+        figment::Jail::expect_with(|jail| {
+            let garbled = "abc defghdei jfkefclm jcfj hnf bho phqgic bceifb errigsefghdj ekc ejjcjjct qcuhkc";
+            let config = Config::load(None).expect("defaults");
+            assert_eq!(config.languages.min_known_ngrams, ingest::language::DEFAULT_MIN_KNOWN_NGRAMS);
+            assert_eq!(config.languages.detector().detect_sample(garbled), "und");
+            jail.create_file("hubsearch.toml", "[languages]\nmin_known_ngrams = 0.0\n")?;
+            let config = Config::load(None).expect("floor off");
+            assert_eq!(config.languages.min_known_ngrams, 0.0);
+            assert_ne!(config.languages.detector().detect_sample(garbled), "und");
+            assert_eq!(config.processor_settings().min_language_known_ngrams, 0.0);
+            jail.set_env("HUBSEARCH_LANGUAGES__MIN_KNOWN_NGRAMS", "1.5");
+            let err = format!("{:#}", Config::load(None).unwrap_err());
+            assert!(err.contains("languages.min_known_ngrams"), "{err}");
             Ok(())
         });
     }

@@ -23,6 +23,9 @@ const NMAX: usize = 4;
 /// differences overstate certainty; confidences divide them by this.
 const CONFIDENCE_TEMPER: f32 = 5.0;
 
+/// U+00AD, an invisible hyphenation point.
+const SOFT_HYPHEN: char = '\u{ad}';
+
 /// The writing system of a text or a language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
@@ -69,6 +72,19 @@ pub struct ModelLanguage {
     pub script: Script,
     floors: [f32; NMAX + 1],
     prior_per_word: f32,
+}
+
+/// How much a text looks like language at all, whatever the language: real text in any of the
+/// model's languages scores well on both counts, text extracted through a wrong font encoding
+/// (cipher-like letters, mojibake, letters strewn among symbols) does not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    /// Share of the character 3- and 4-grams of the words that some language of their script
+    /// knows (real text: above 0.6 even in short lines; garbled text: below 0.45).
+    pub known_ngrams: f32,
+    /// Mean length of the words in letters (real text: above 3; letters strewn among symbols,
+    /// each its own word: below 2).
+    pub letters_per_word: f32,
 }
 
 /// The scores of one text: a cost per model language (lower is likelier).
@@ -192,6 +208,8 @@ impl NgramModel {
         } else {
             text.nfc().collect::<String>().to_lowercase()
         };
+        // Soft hyphens (`Mer\u{ad}ge\u{ad}lė`, hyphenation points of web pages) are inside words.
+        let lowered = if lowered.contains(SOFT_HYPHEN) { lowered.replace(SOFT_HYPHEN, "") } else { lowered };
         let mut tally = Tally::new(self.languages.len());
         let mut padded: Vec<char> = Vec::with_capacity(64);
         for word in words_of(&lowered) {
@@ -223,11 +241,16 @@ impl NgramModel {
 
     fn add(&self, n: usize, hash: u64, script: Script, tally: &mut Tally) {
         tally.counts[script as usize][n] += 1.0;
+        let mut known = false;
         for entry in self.features.get(hash) {
             // A language is only ever scored on words of its own script.
             if entry.script == script as u8 {
                 tally.adjust[entry.lang as usize] += entry.saving;
+                known = true;
             }
+        }
+        if known {
+            tally.known[script as usize][n] += 1.0;
         }
     }
 }
@@ -298,11 +321,13 @@ fn slot_of(key: u64) -> usize {
     (key ^ (key >> 29)) as usize
 }
 
-/// What scoring needs of a text, per script of its words: feature counts, words, letters, and
-/// each language's feature costs over the words of its script. Tallies add up.
+/// What scoring needs of a text, per script of its words: feature counts (and how many some
+/// language knows), words, letters, and each language's feature costs over the words of its
+/// script. Tallies add up.
 #[derive(Debug, Clone)]
 pub struct Tally {
     counts: [[f32; NMAX + 1]; 3],
+    known: [[f32; NMAX + 1]; 3],
     words: [usize; 3],
     letters: [usize; 4],
     adjust: Vec<f32>,
@@ -310,7 +335,13 @@ pub struct Tally {
 
 impl Tally {
     fn new(languages: usize) -> Tally {
-        Tally { counts: [[0.0; NMAX + 1]; 3], words: [0; 3], letters: [0; 4], adjust: vec![0.0; languages] }
+        Tally {
+            counts: [[0.0; NMAX + 1]; 3],
+            known: [[0.0; NMAX + 1]; 3],
+            words: [0; 3],
+            letters: [0; 4],
+            adjust: vec![0.0; languages],
+        }
     }
 
     /// An empty tally for `model`.
@@ -321,6 +352,11 @@ impl Tally {
     /// Adds the tally of another part of the text.
     pub fn add(&mut self, other: &Tally) {
         for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        for (mine, theirs) in self.known.iter_mut().zip(&other.known) {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 *a += b;
             }
@@ -341,6 +377,21 @@ impl Tally {
         let best = (0..4).max_by_key(|&i| self.letters[i]).unwrap_or(0);
         let script = [Script::Latin, Script::Cyrillic, Script::Greek, Script::Other][best];
         (script, self.letters.iter().sum())
+    }
+
+    /// How well the words written in `script` read as the model's languages of that script;
+    /// `None` when there are none.
+    pub fn fit(&self, script: Script) -> Option<Fit> {
+        let s = script as usize;
+        if s >= 3 || self.counts[s][0] == 0.0 {
+            return None;
+        }
+        let (counts, known) = (self.counts[s], self.known[s]);
+        let grams = counts[3] + counts[4];
+        Some(Fit {
+            known_ngrams: if grams > 0.0 { (known[3] + known[4]) / grams } else { 1.0 },
+            letters_per_word: counts[1] / counts[0],
+        })
     }
 
     /// The costs of the languages `considered` on the words written in `script`.
@@ -497,6 +548,15 @@ mod tests {
     }
 
     #[test]
+    fn soft_hyphens_do_not_cut_words() {
+        let m = model();
+        let all = vec![true; m.languages().len()];
+        let (plain, hyphenated) = ("Mergelė Marija", "Mer\u{ad}ge\u{ad}lė Ma\u{ad}ri\u{ad}ja");
+        let (a, b) = (m.score(plain, None, &all), m.score(hyphenated, None, &all));
+        assert_eq!((a.words, a.costs), (b.words, b.costs));
+    }
+
+    #[test]
     fn words_keep_inner_apostrophes_only() {
         let words: Vec<&str> = words_of("l'évaluation, ta' 'quoted' x2y — ħafna’s").collect();
         assert_eq!(words, ["l'évaluation", "ta", "quoted", "x", "y", "ħafna’s"]);
@@ -520,6 +580,34 @@ mod tests {
             }
         }
         assert_eq!(m.score(&format!("{a}{b}"), Some(Script::Cyrillic), &all).words, 4);
+    }
+
+    #[test]
+    fn fit_tells_language_from_letters_that_are_not() {
+        let m = model();
+        // Written for this test.
+        let text = "Die nationale Strategie legt fest, wie mobile Gesundheitsanwendungen vor der \
+            Erstattung bewertet werden und welche Nachweise die Hersteller vorlegen müssen.";
+        let fit = m.tally(text).fit(Script::Latin).expect("Latin words");
+        assert!(fit.known_ngrams > 0.8 && fit.letters_per_word > 5.0, "{fit:?}");
+        // The same letters shifted by three places (a font whose codes are off by three).
+        let shifted: String = text
+            .chars()
+            .map(|c| match c {
+                'a'..='w' | 'A'..='W' => char::from(c as u8 + 3),
+                _ => c,
+            })
+            .collect();
+        let fit = m.tally(&shifted).fit(Script::Latin).expect("Latin words");
+        assert!(fit.known_ngrams < 0.5, "{shifted}: {fit:?}");
+        // Letters standing alone among symbols.
+        let fit = m.tally("V!$% V 071)/+) 2) 8%,/+' -9)'8 M4)1 )/+&) :-:1)/ + D0?-) %b").fit(Script::Latin);
+        assert!(fit.expect("Latin words").letters_per_word < 1.5);
+        assert_eq!(m.tally("12 345 — !!").fit(Script::Latin), None);
+        // Parts add up.
+        let mut sum = m.tally(text);
+        sum.add(&m.tally(&shifted));
+        assert_eq!(sum.fit(Script::Latin), m.tally(&format!("{text} {shifted}")).fit(Script::Latin));
     }
 
     #[test]

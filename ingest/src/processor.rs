@@ -22,6 +22,9 @@ pub struct ProcessorSettings {
     pub languages: Vec<String>,
     /// whatlang confidence below which an undeclared language is `und`.
     pub min_language_confidence: f64,
+    /// Share of a text's character 3- and 4-grams the language model must know before the
+    /// text's language is guessed (see [`LanguageDetector::with_min_known_ngrams`]).
+    pub min_language_known_ngrams: f64,
     /// Topic classifier thresholds.
     pub topics: TopicSettings,
     /// Country detector thresholds.
@@ -35,6 +38,7 @@ impl Default for ProcessorSettings {
         ProcessorSettings {
             languages: REGION_LANGUAGES.iter().map(|s| (*s).to_owned()).collect(),
             min_language_confidence: 0.5,
+            min_language_known_ngrams: crate::language::DEFAULT_MIN_KNOWN_NGRAMS,
             topics: TopicSettings::default(),
             countries: CountrySettings::default(),
             read_sidecars: true,
@@ -62,7 +66,8 @@ impl DocumentProcessor {
         Ok(DocumentProcessor {
             topics: TopicClassifier::new(&taxonomy, settings.topics),
             countries: CountryGazetteer::builtin(settings.countries)?,
-            languages: LanguageDetector::new(&settings.languages, settings.min_language_confidence),
+            languages: LanguageDetector::new(&settings.languages, settings.min_language_confidence)
+                .with_min_known_ngrams(settings.min_language_known_ngrams),
             read_sidecars: settings.read_sidecars,
             site_boilerplate: RwLock::new(None),
             taxonomy,

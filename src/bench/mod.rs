@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use index::{IndexDocument, SearchIndex};
-use ingest::{DocKind, LanguageDetector};
+use ingest::DocKind;
 
 use crate::config::Config;
 use crate::search_params::{SearchParams, route_query_language};
@@ -144,7 +144,7 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<(Option<ExtractionFigures>,
         }
         None => None,
     };
-    let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
+    let detector = config.languages.detector();
     let pools = generate::load_pools(&options.sources, &detector)?;
     println!(
         "text sources: {} files, {} usable for PDFs, {} languages",

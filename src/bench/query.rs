@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use index::SearchIndex;
-use ingest::LanguageDetector;
 
 use super::generate::Generator;
 use super::stats::{Latencies, median};
@@ -65,7 +64,7 @@ pub fn measure(
     eprintln!("[{docs}] indexed in memory in {:.1}s", started.elapsed().as_secs_f64());
 
     let config = Config::default();
-    let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
+    let detector = config.languages.detector();
     let mut requests = Vec::new();
     for line in generator.queries(docs).into_iter().take(queries) {
         let mut request = SearchParams::from_query_string(&line, &config.search)

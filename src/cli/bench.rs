@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use ingest::LanguageDetector;
 
 use crate::bench::generate::{Generator, load_pools};
 use crate::bench::{BenchOptions, run as run_bench};
@@ -14,7 +13,7 @@ use crate::config::Config;
 /// `bench generate`: writes `docs` documents under `out` and the query mix to `queries`.
 pub fn generate(docs: usize, out: &Path, queries: &Path, seed: u64, sources: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let config = Config::default();
-    let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
+    let detector = config.languages.detector();
     let started = Instant::now();
     let generator = Generator::new(load_pools(sources, &detector)?, seed);
     let workers = config.worker_count();
@@ -33,7 +32,7 @@ pub fn generate(docs: usize, out: &Path, queries: &Path, seed: u64, sources: &[P
 /// `bench query`: in-process search and suggest latencies at each size.
 pub fn query(sizes: &[usize], rounds: usize, seed: u64, sources: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let config = Config::default();
-    let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
+    let detector = config.languages.detector();
     let generator = Generator::new(load_pools(sources, &detector)?, seed);
     println!("{}", crate::bench::machine_description());
     for &docs in sizes {

@@ -4,12 +4,11 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use ingest::LanguageDetector;
 
 use crate::config::Config;
 
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
+    let detector = config.languages.detector();
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let stdout = std::io::stdout();

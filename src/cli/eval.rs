@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use ingest::LanguageDetector;
 
 use crate::config::Config;
 use crate::eval::{BeirCollection, run_plain_bm25, run_queries, score};
@@ -20,7 +19,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let collection = BeirCollection::load(dir, split)?;
-    let detector = LanguageDetector::new(&config.languages.allowlist, config.languages.min_confidence);
+    let detector = config.languages.detector();
     let index = collection.build_index(&detector, config.worker_count())?;
     let indexed = started.elapsed();
     let queries_started = Instant::now();

@@ -177,3 +177,30 @@ fn detect_lang_answers_one_code_per_line_in_order() {
     let lines: Vec<String> = String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
     assert_eq!(lines, ["fr", "und", "ga", "mt", "und", "ru", "el"]);
 }
+
+#[test]
+fn detect_lang_answers_und_for_garbled_text() {
+    use std::io::Write;
+    // Sentences written for this test, garbled as PDFs with undecodable fonts extract them: an
+    // English one with its glyphs renumbered in order of use from `!` (letters strewn among
+    // punctuation) and from `a` (cipher-like words), a Russian one in windows-1251 read as
+    // windows-1252, a Greek one in UTF-8 read as windows-1252; then a line that is fine, and
+    // three words repeated.
+    let input = "!\"# $%&'($%) *&+%&#,- *#&* (.& \"(/ 0(1')# \"#%)&\" %22)'3%&'($* %+# %**#**#4 1#5(+# +#'01.+*#0#$&6\n\
+                 abc defghdei jfkefclm jcfj hnf bho phqgic bceifb errigsefghdj ekc ejjcjjct qcuhkc kcgpqnkjcpcdfv\n\
+                 Íàöèîíàëüíàÿ ñòðàòåãèÿ îïðåäåëÿåò, êàê ìîáèëüíûå ïðèëîæåíèÿ äëÿ çäîðîâüÿ îöåíèâàþòñÿ.\n\
+                 Î— ÎµÎ¸Î½Î¹ÎºÎ® ÏƒÏ„Ï\u{81}Î±Ï„Î·Î³Î¹ÎºÎ® Î¿Ï\u{81}Î¯Î¶ÎµÎ¹ Ï€ÏŽÏ‚ Î±Î¾Î¹Î¿Î»Î¿Î³Î¿Ï\u{8d}Î½Ï„Î±Î¹ Î¿Î¹ ÎµÏ†Î±Ï\u{81}Î¼Î¿Î³Î\u{ad}Ï‚ ÎºÎ¹Î½Î·Ï„Î®Ï‚ Ï…Î³ÎµÎ¯Î±Ï‚.\n\
+                 La stratégie nationale précise comment les applications de santé sont évaluées.\n\
+                 ab ba abba ab ba abba ab ba abba ab ba abba ab ba abba";
+    let mut child = Command::new(binary())
+        .arg("detect-lang")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run hubsearch detect-lang");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let lines: Vec<String> = String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
+    assert_eq!(lines, ["und", "und", "und", "und", "fr", "und"]);
+}

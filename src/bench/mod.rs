@@ -174,7 +174,7 @@ fn size_figures(
     options: &BenchOptions,
     work: &Path,
     generator: &Generator,
-    detector: &LanguageDetector,
+    detector: &ingest::LanguageDetector,
     docs: usize,
 ) -> anyhow::Result<SizeFigures> {
     let mut figures = SizeFigures { docs, connections: options.connections, ..SizeFigures::default() };

@@ -17,6 +17,9 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// Searches run at once per extraction worker (one worker per core by default).
+const SEARCHES_PER_CORE: usize = 4;
+
 struct Inner {
     config: Config,
     index: SearchIndex,
@@ -29,9 +32,12 @@ struct Inner {
 impl AppState {
     /// State over an open index. The service is not ready until [`AppState::mark_ready`].
     pub fn new(config: Config, index: SearchIndex, processor: DocumentProcessor) -> Self {
-        // As many searches at once as there are cores: more only adds threads, memory and
-        // context switches, and makes every search wait for all the others.
-        let search_slots = tokio::sync::Semaphore::new(config.worker_count());
+        // A few searches per core at once: with one per core, every search that ends leaves its
+        // core idle while the next waiting request is woken, handed to a blocking thread and
+        // that thread woken in turn; at 64 connections on 2 cores, 4 per core served 1 250–1 700
+        // searches/s against 930–1 070 with 1 per core, at less CPU per search (BENCHMARKS.md,
+        // issue 10). More than that only widens the spread of latencies.
+        let search_slots = tokio::sync::Semaphore::new(config.worker_count() * SEARCHES_PER_CORE);
         let inner = Arc::new_cyclic(|weak: &Weak<Inner>| {
             let weak = weak.clone();
             // The job thread holds the state weakly so that dropping the state ends its use.
@@ -95,7 +101,7 @@ impl AppState {
         &self.inner.processor
     }
 
-    /// Permits to run a search: one per core, granted in arrival order.
+    /// Permits to run a search: a few per core, granted in arrival order.
     pub fn search_slots(&self) -> &tokio::sync::Semaphore {
         &self.inner.search_slots
     }

@@ -32,8 +32,8 @@ pub async fn search(
     route_query_language(&mut params.request, state.processor().language_detector());
     let request = params.request.clone();
     let search_state = state.clone();
-    // tantivy is synchronous: keep it off the async workers, and queue searches beyond one per
-    // core here rather than as runnable threads.
+    // tantivy is synchronous: keep it off the async workers, and queue searches beyond a few
+    // per core here rather than as runnable threads.
     let _slot = state.search_slots().acquire().await.map_err(|err| Problem::internal(&err).into_response())?;
     let (results, did_you_mean) = tokio::task::spawn_blocking(move || {
         let index = search_state.index();

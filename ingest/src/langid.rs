@@ -211,46 +211,68 @@ impl NgramModel {
         // Soft hyphens (`Mer\u{ad}ge\u{ad}lė`, hyphenation points of web pages) are inside words.
         let lowered = if lowered.contains(SOFT_HYPHEN) { lowered.replace(SOFT_HYPHEN, "") } else { lowered };
         let mut tally = Tally::new(self.languages.len());
-        let mut padded: Vec<char> = Vec::with_capacity(64);
+        // Each distinct word is looked up once, weighted by how often it occurs: the feature
+        // look-ups (random reads in a table of a few megabytes) are the cost of detection, and
+        // the common words of a text make up most of it. Words in order of first occurrence, so
+        // that the sums are the same from run to run.
+        let mut distinct: Vec<(&str, f32)> = Vec::new();
+        let mut index: HashMap<u64, usize, BuildHasherDefault<PreHashed>> = HashMap::default();
         for word in words_of(&lowered) {
+            let key = feature_hash(usize::MAX, word.chars());
+            match index.get(&key) {
+                Some(&i) if distinct[i].0 == word => distinct[i].1 += 1.0,
+                Some(_) => distinct.push((word, 1.0)),
+                None => {
+                    index.insert(key, distinct.len());
+                    distinct.push((word, 1.0));
+                }
+            }
+        }
+        let mut padded: Vec<char> = Vec::with_capacity(64);
+        for (word, times) in distinct {
+            let mut letters = [0usize; 4];
             for c in word.chars().filter(|c| c.is_alphabetic()) {
-                tally.letters[Script::of(c) as usize] += 1;
+                letters[Script::of(c) as usize] += 1;
+            }
+            for (total, n) in tally.letters.iter_mut().zip(letters) {
+                *total += n * times as usize;
             }
             let script = word.chars().next().map(Script::of).unwrap_or(Script::Other);
             if script == Script::Other {
                 continue;
             }
             let s = script as usize;
-            tally.words[s] += 1;
+            tally.words[s] += times as usize;
             padded.clear();
             padded.push(' ');
             padded.extend(word.chars().map(|c| if c == '’' { '\'' } else { c }));
             padded.push(' ');
-            self.add(0, feature_hash(0, padded[1..padded.len() - 1].iter().copied()), script, &mut tally);
+            self.add(0, feature_hash(0, padded[1..padded.len() - 1].iter().copied()), script, times, &mut tally);
             for n in 1..=NMAX.min(padded.len()) {
                 for gram in padded.windows(n) {
                     if n == 1 && gram[0] == ' ' {
                         continue;
                     }
-                    self.add(n, feature_hash(n, gram.iter().copied()), script, &mut tally);
+                    self.add(n, feature_hash(n, gram.iter().copied()), script, times, &mut tally);
                 }
             }
         }
         tally
     }
 
-    fn add(&self, n: usize, hash: u64, script: Script, tally: &mut Tally) {
-        tally.counts[script as usize][n] += 1.0;
+    /// Adds a feature seen `times` times to `tally`.
+    fn add(&self, n: usize, hash: u64, script: Script, times: f32, tally: &mut Tally) {
+        tally.counts[script as usize][n] += times;
         let mut known = false;
         for entry in self.features.get(hash) {
             // A language is only ever scored on words of its own script.
             if entry.script == script as u8 {
-                tally.adjust[entry.lang as usize] += entry.saving;
+                tally.adjust[entry.lang as usize] += entry.saving * times;
                 known = true;
             }
         }
         if known {
-            tally.known[script as usize][n] += 1.0;
+            tally.known[script as usize][n] += times;
         }
     }
 }

@@ -282,6 +282,7 @@ fn worker_loop(shared: &Arc<Shared>, runner: &Runner) {
             });
         };
         let result = catch_unwind(AssertUnwindSafe(|| runner(trigger, full, &mut on_progress)));
+        crate::malloc::release_free_memory();
         let finished_at = rfc3339(SystemTime::now());
         match result {
             Ok(Ok(report)) => {

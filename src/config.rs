@@ -25,7 +25,8 @@ pub struct Config {
     pub data: PathBuf,
     /// Address the HTTP server listens on (`HUBSEARCH_LISTEN`).
     pub listen: SocketAddr,
-    /// Worker threads for extraction; 0 means one per core.
+    /// Worker threads for extraction (and a quarter of the searches `serve` runs at once); 0
+    /// means one per core.
     pub workers: usize,
     /// Whether `serve` ingests what is new or changed in the library when it starts.
     pub ingest_on_start: bool,

@@ -156,7 +156,6 @@ fn extract_without_sidecars_shows_what_detection_finds() {
 
 #[test]
 fn detect_lang_answers_one_code_per_line_in_order() {
-    use std::io::Write;
     // Sentences written for this test; the empty and the digits-only lines have no language.
     let input = "La stratégie nationale précise comment les applications de santé sont évaluées.\n\
                  \n\
@@ -165,22 +164,11 @@ fn detect_lang_answers_one_code_per_line_in_order() {
                  12345 678\n\
                  Министерство здравоохранения представило новое приложение для пациентов с диабетом.\n\
                  Το υπουργείο υγείας παρουσίασε μια νέα εφαρμογή για ασθενείς με διαβήτη.";
-    let mut child = Command::new(binary())
-        .arg("detect-lang")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("run hubsearch detect-lang");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let lines: Vec<String> = String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
-    assert_eq!(lines, ["fr", "und", "ga", "mt", "und", "ru", "el"]);
+    assert_eq!(detect_lang(input), ["fr", "und", "ga", "mt", "und", "ru", "el"]);
 }
 
 #[test]
 fn detect_lang_answers_und_for_garbled_text() {
-    use std::io::Write;
     // Sentences written for this test, garbled as PDFs with undecodable fonts extract them: an
     // English one with its glyphs renumbered in order of use from `!` (letters strewn among
     // punctuation) and from `a` (cipher-like words), a Russian one in windows-1251 read as
@@ -192,6 +180,12 @@ fn detect_lang_answers_und_for_garbled_text() {
                  Î— ÎµÎ¸Î½Î¹ÎºÎ® ÏƒÏ„Ï\u{81}Î±Ï„Î·Î³Î¹ÎºÎ® Î¿Ï\u{81}Î¯Î¶ÎµÎ¹ Ï€ÏŽÏ‚ Î±Î¾Î¹Î¿Î»Î¿Î³Î¿Ï\u{8d}Î½Ï„Î±Î¹ Î¿Î¹ ÎµÏ†Î±Ï\u{81}Î¼Î¿Î³Î\u{ad}Ï‚ ÎºÎ¹Î½Î·Ï„Î®Ï‚ Ï…Î³ÎµÎ¯Î±Ï‚.\n\
                  La stratégie nationale précise comment les applications de santé sont évaluées.\n\
                  ab ba abba ab ba abba ab ba abba ab ba abba ab ba abba";
+    assert_eq!(detect_lang(input), ["und", "und", "und", "und", "fr", "und"]);
+}
+
+/// The lines `hubsearch detect-lang` answers for `input`.
+fn detect_lang(input: &str) -> Vec<String> {
+    use std::io::Write;
     let mut child = Command::new(binary())
         .arg("detect-lang")
         .stdin(std::process::Stdio::piped())
@@ -201,6 +195,5 @@ fn detect_lang_answers_und_for_garbled_text() {
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
-    let lines: Vec<String> = String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
-    assert_eq!(lines, ["und", "und", "und", "und", "fr", "und"]);
+    String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect()
 }

@@ -46,6 +46,10 @@ impl SnippetMaker {
                     terms_text.insert(text.to_owned(), 1.0 / (1.0 + doc_freq as f32));
                 }
             }
+            // No body term in the index: nothing to mark in any body (a title-only query).
+            if terms_text.is_empty() {
+                return None;
+            }
             let tokenizer = stats.searcher().index().tokenizer_for_field(field).ok()?;
             let finder = MatchFinder::new(&terms_text, user_text);
             Some((SnippetGenerator::new(terms_text, tokenizer, field, max_chars), finder))
@@ -72,7 +76,7 @@ impl SnippetMaker {
             // no match to mark (a title-only or stem-only hit), and tokenizing it is wasted.
             let tokenize = match &window {
                 Hint::NotFound => has_non_ascii_letter(body),
-                Hint::ShortText | Hint::Around(_) => true,
+                Hint::TokenizeWhole | Hint::Around(_) => true,
             };
             if tokenize {
                 let snippet = generator.snippet(match &window {
@@ -144,9 +148,9 @@ impl MatchFinder {
     fn window(&self, text: &str, max_chars: usize) -> Hint {
         /// Occurrences looked at per term: enough to find a dense cluster in a long document.
         const MAX_OCCURRENCES: usize = 64;
-        let Some(automaton) = self.automaton.as_ref() else { return Hint::ShortText };
-        if text.len() <= 4 * max_chars || self.scores.is_empty() {
-            return Hint::ShortText;
+        let Some(automaton) = self.automaton.as_ref() else { return Hint::TokenizeWhole };
+        if text.len() <= 4 * max_chars {
+            return Hint::TokenizeWhole;
         }
         let mut seen_per_term = vec![0usize; self.scores.len()];
         let mut hits: Vec<(usize, usize)> = Vec::new();
@@ -190,8 +194,8 @@ impl MatchFinder {
 /// What a [`MatchFinder`] scan says about a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Hint {
-    /// The text is short enough to tokenize whole.
-    ShortText,
+    /// The text is short enough to tokenize whole (or the terms could not be scanned for).
+    TokenizeWhole,
     /// No term is in the text as such.
     NotFound,
     /// The byte range around the best cluster of terms.
@@ -280,7 +284,7 @@ mod tests {
         let cluster = text.find("Heart FAILURE").unwrap();
         assert!(window.start <= cluster && cluster + 13 <= window.end, "{window:?} misses {cluster}");
         assert!(window.len() <= 300);
-        assert_eq!(finder.window("short text with heart", 100), Hint::ShortText, "short texts are tokenized whole");
+        assert_eq!(finder.window("short text with heart", 100), Hint::TokenizeWhole, "short texts are tokenized whole");
         assert_eq!(finder.window(&filler.repeat(2), 100), Hint::NotFound);
         let multibyte = format!("{}heart ééé{}", "é".repeat(300), "é".repeat(300));
         let window = around(finder.window(&multibyte, 100));

@@ -260,6 +260,93 @@ impl NgramModel {
         tally
     }
 
+    /// What spelling `word` letter by letter costs language `lang`: each letter (and the word's
+    /// end) given up to three letters before it, from the 4-gram and its prefix's 3-gram
+    /// (backing off to shorter contexts, at a price, where the model has no such n-gram), and
+    /// with `whole_words` what knowing the word saves. Unlike [`Self::word_cost`], which counts
+    /// how common each n-gram is, this does not reward common letters in themselves: it judges
+    /// a cipher key that may send any glyph to any letter.
+    pub fn spelling_cost(&self, lang: usize, word: &[char], whole_words: bool) -> f32 {
+        const BACKOFF: f32 = 0.5;
+        let Some(language) = self.languages.get(lang) else { return f32::INFINITY };
+        let known = |n: usize, gram: &[char]| {
+            self.features
+                .get(feature_hash(n, gram.iter().copied()))
+                .iter()
+                .find(|e| usize::from(e.lang) == lang)
+                .map(|e| language.floors[n] + e.saving)
+        };
+        let mut padded: Vec<char> = Vec::with_capacity(word.len() + 2);
+        padded.push(' ');
+        padded.extend_from_slice(word);
+        padded.push(' ');
+        let mut cost = 0.0;
+        for i in 1..padded.len() {
+            let top = NMAX.min(i + 1);
+            let mut letter = language.floors[1];
+            for n in (1..=top).rev() {
+                let gram = &padded[i + 1 - n..=i];
+                // The word's start is no 1-gram: a first letter is scored by its share of the
+                // bigrams that open words, the same context for every key.
+                let context =
+                    if n == 1 || (n == 2 && gram[0] == ' ') { Some(0.0) } else { known(n - 1, &gram[..n - 1]) };
+                // An unknown context says nothing: back off to a shorter one. A known context
+                // with an unknown n-gram bounds it: the model kept every n-gram likelier than
+                // its floor.
+                let Some(context) = context else { continue };
+                let joint = match known(n, gram) {
+                    Some(joint) => joint,
+                    // Below a rare context the bound says nothing (the n-gram could be likely).
+                    None if language.floors[n] - context < 1.0 => continue,
+                    None => language.floors[n],
+                };
+                letter = (joint - context).max(0.0) + BACKOFF * (top - n) as f32;
+                break;
+            }
+            cost += letter;
+        }
+        if whole_words
+            && let Some(entry) =
+                self.features.get(feature_hash(0, word.iter().copied())).iter().find(|e| usize::from(e.lang) == lang)
+        {
+            cost += entry.saving;
+        }
+        cost
+    }
+
+    /// Whether language `lang` knows `word` as a whole word.
+    pub fn knows_word(&self, lang: usize, word: &[char]) -> bool {
+        self.features.get(feature_hash(0, word.iter().copied())).iter().any(|e| usize::from(e.lang) == lang)
+    }
+
+    /// The lower-case letters of its script that language `lang` uses, likeliest first, with
+    /// their single-letter cost.
+    pub fn letters(&self, lang: usize) -> Vec<(char, f32)> {
+        let Some(language) = self.languages.get(lang) else { return Vec::new() };
+        let ranges: &[(u32, u32)] = match language.script {
+            Script::Latin => &[(0x61, 0x7A), (0xDF, 0x24F)],
+            Script::Cyrillic => &[(0x430, 0x52F)],
+            Script::Greek => &[(0x3AC, 0x3CE)],
+            Script::Other => &[],
+        };
+        let mut letters: Vec<(char, f32)> = ranges
+            .iter()
+            .flat_map(|&(from, to)| from..=to)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_lowercase())
+            .filter_map(|c| {
+                let entry = self
+                    .features
+                    .get(feature_hash(1, std::iter::once(c)))
+                    .iter()
+                    .find(|e| usize::from(e.lang) == lang)?;
+                Some((c, language.floors[1] + entry.saving))
+            })
+            .collect();
+        letters.sort_by(|a, b| a.1.total_cmp(&b.1));
+        letters
+    }
+
     /// Adds a feature seen `times` times to `tally`.
     fn add(&self, n: usize, hash: u64, script: Script, times: f32, tally: &mut Tally) {
         tally.counts[script as usize][n] += times;

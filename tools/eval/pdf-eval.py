@@ -84,7 +84,7 @@ def main():
     start = time.perf_counter()
     proc = subprocess.run([args.bin, "extract", "--json", *paths], capture_output=True, text=True)
     ours_time = time.perf_counter() - start
-    results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    results = [json.loads(line) for line in proc.stdout.split("\n") if line.strip()]
     if len(results) != len(paths):
         sys.exit(f"expected {len(paths)} results, got {len(results)} (exit {proc.returncode}): {proc.stderr[-2000:]}")
 

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object};
 
+use super::decipher::CipherSymbols;
 use super::font::Font;
 use super::objects::{deref, dict_get, number, stream_bytes};
 
@@ -109,13 +110,15 @@ impl PageGlyphs {
 #[derive(Default)]
 pub struct FontCache {
     fonts: HashMap<usize, Rc<Font>>,
+    /// The cipher symbols of fonts whose codes mean nothing, for all pages.
+    pub ciphers: CipherSymbols,
 }
 
 impl FontCache {
     fn get(&mut self, doc: &Document, dict: &Dictionary) -> Rc<Font> {
         // Dictionaries live as long as the document, so their address identifies them.
         let key = dict as *const Dictionary as usize;
-        self.fonts.entry(key).or_insert_with(|| Rc::new(Font::load(doc, dict))).clone()
+        self.fonts.entry(key).or_insert_with(|| Rc::new(Font::load(doc, dict, &mut self.ciphers))).clone()
     }
 }
 

@@ -8,6 +8,7 @@ use lopdf::{Dictionary, Document, Object};
 
 use super::cmap::CMap;
 use super::collections::{CollectionMap, for_collection};
+use super::decipher::CipherSymbols;
 use super::encoding::{BaseEncoding, apply_differences, type1_builtin_encoding};
 use super::glyphs::glyph_to_unicode;
 use super::objects::{deref, dict_get, number, stream_bytes};
@@ -81,7 +82,7 @@ const UNKNOWN: &str = "";
 
 impl Font {
     /// Builds a font from its dictionary. Never fails: what cannot be read is left unknown.
-    pub fn load(doc: &Document, dict: &Dictionary) -> Font {
+    pub fn load(doc: &Document, dict: &Dictionary, ciphers: &mut CipherSymbols) -> Font {
         let subtype = dict_get(doc, dict, b"Subtype").and_then(|o| o.as_name().ok()).unwrap_or_default();
         let to_unicode = dict_get(doc, dict, b"ToUnicode").and_then(|o| load_cmap(doc, o, 0));
         if subtype == b"Type0" {
@@ -175,6 +176,28 @@ impl Font {
                 if standing[code]
                     && let Some(c) = cp1251_letter(code as u8)
                 {
+                    *slot = c.to_string();
+                }
+            }
+        } else if is_type3 && to_unicode.is_none() && numbered_in_order_of_use(&standing) {
+            // The codes say nothing of the text: each glyph becomes a cipher symbol, named by
+            // its shape so that the same glyph in the next re-encoded font is the same symbol.
+            let procs = dict_get(doc, dict, b"CharProcs").and_then(|o| o.as_dict().ok());
+            let shapes: Vec<Option<(u64, f64)>> = (0..256)
+                .map(|code| {
+                    let name = names[code].as_deref().filter(|_| standing[code])?;
+                    glyph_shape(doc, procs?, name)
+                })
+                .collect();
+            let mut heights: Vec<f64> = shapes.iter().flatten().map(|&(_, h)| h).filter(|&h| h > 0.0).collect();
+            heights.sort_by(f64::total_cmp);
+            let letter_height = heights.get(heights.len() / 2).copied().unwrap_or(0.0);
+            for (code, slot) in text.iter_mut().enumerate() {
+                let Some((shape, height)) = shapes[code] else { continue };
+                if height <= 0.0 {
+                    // A glyph that draws nothing (an empty bounding box): no text.
+                    slot.clear();
+                } else if let Some(c) = ciphers.intern(shape, code as u8, height < 0.45 * letter_height) {
                     *slot = c.to_string();
                 }
             }
@@ -277,6 +300,35 @@ fn size_scale_from_widths(widths: &[f64; 256]) -> Option<f64> {
 /// least half as many as ASCII letters, and four of the codes of о е т н с р, which in
 /// Latin-1 are î å ò í ñ ð, letters no Latin-script language uses together. dvips keeps a
 /// TeX font's own codes in its subsets, so such a glyph set has gaps.
+/// Codes with names that mean nothing, numbered 0, 1, 2… in the order the glyphs were first
+/// used (Ghostscript's re-encoding of bitmap fonts): the code is no clue to the character.
+fn numbered_in_order_of_use(standing: &[bool; 256]) -> bool {
+    let run_from_zero = standing.iter().take_while(|&&s| s).count();
+    let all = standing.iter().filter(|&&s| s).count();
+    run_from_zero >= 8 && run_from_zero * 10 >= all * 9
+}
+
+/// A hash of a Type 3 glyph's drawing procedure (the same bitmap drawn the same way is the
+/// same glyph, whatever its code in whichever font), and the glyph's height from its `d1`
+/// bounding box.
+fn glyph_shape(doc: &Document, procs: &Dictionary, name: &str) -> Option<(u64, f64)> {
+    let proc = stream_bytes(doc, dict_get(doc, procs, name.as_bytes())?)?;
+    let head = &proc[..proc.len().min(120)];
+    let height = std::str::from_utf8(head.split(|&b| b == b'\n').next().unwrap_or_default())
+        .ok()
+        .and_then(|line| {
+            let numbers: Vec<f64> = line.split_whitespace().map_while(|t| t.parse().ok()).collect();
+            (numbers.len() == 6 && line.trim_end().ends_with("d1")).then(|| numbers[5] - numbers[3])
+        })
+        .unwrap_or(0.0);
+    Some((hash_bytes(&proc), height))
+}
+
+/// FNV-1a: stable, and enough to tell a few thousand glyph drawings apart.
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
 fn looks_cyrillic_1251(standing: &[bool; 256]) -> bool {
     // Fonts re-encoded in order of first use (Ghostscript's Type 3 output: `/a0`, `/a1` … for
     // every code from 0 up) have codes that mean nothing: their glyph set is one run from 0.

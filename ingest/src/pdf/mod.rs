@@ -11,6 +11,7 @@ mod cmap;
 mod collections;
 mod columns;
 mod content;
+mod decipher;
 mod encoding;
 mod font;
 mod glyphs;
@@ -117,6 +118,15 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         let page_text = page_text(blocks, skip);
         text.push_str(&page_text);
     }
+    let key = (!fonts.ciphers.is_empty()).then(|| fonts.ciphers.key(&text));
+    if let Some(key) = &key {
+        (text, page_starts) = decode_pages(key, &text, &page_starts);
+        if let Some(language) = &key.language {
+            warnings.push(format!(
+                "fonts without character codes: their glyphs were read as a cipher of {language} text; some letters may be wrong"
+            ));
+        }
+    }
     // Empty last pages leave no trailing separator; their starts point at the end.
     text.truncate(text.trim_end().len());
     for start in &mut page_starts {
@@ -134,7 +144,14 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         .filter(|t| !looks_like_file_name(t))
         .or_else(|| laid_out.first().and_then(|(blocks, _)| largest_text(blocks)));
     let pages: Vec<&[Block]> = laid_out.iter().map(|(blocks, _)| blocks.as_slice()).collect();
-    let headings = headings::headings(&pages, &running, title.as_deref());
+    let mut headings = headings::headings(&pages, &running, title.as_deref());
+    let title = match &key {
+        Some(key) => {
+            headings = headings.iter().map(|h| key.apply(h)).filter(|h| !h.trim().is_empty()).collect();
+            title.map(|t| key.apply(&t)).filter(|t| !t.trim().is_empty())
+        }
+        None => title,
+    };
     Ok(Extraction {
         title,
         text,
@@ -156,6 +173,20 @@ fn extract(bytes: &[u8]) -> Result<Extraction, ExtractError> {
         url: None,
         warnings,
     })
+}
+
+/// `text` with its cipher symbols decoded, page by page, and the new starts of the pages.
+fn decode_pages(key: &decipher::Key, text: &str, page_starts: &[usize]) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut starts = Vec::with_capacity(page_starts.len());
+    let mut from = 0;
+    for &start in page_starts {
+        out.push_str(&key.apply(&text[from..start]));
+        starts.push(out.len());
+        from = start;
+    }
+    out.push_str(&key.apply(&text[from..]));
+    (out, starts)
 }
 
 /// The text of one page: blocks separated by blank lines, running lines left out, ligatures

@@ -92,7 +92,7 @@ def main():
     parser.add_argument('--bin', default=os.path.join(ROOT, 'target', 'debug', 'hubsearch'))
     parser.add_argument('--errors', action='store_true', help='list the tuning documents with errors')
     parser.add_argument('--heldout-errors', action='store_true', help='list the held-out documents with errors')
-    parser.add_argument('--library-labels', default='catalogue',
+    parser.add_argument('--library-labels', default=os.path.join(ROOT, 'tools', 'eval', 'labels-library.tsv'),
                         help="topic labels of the sample library, or 'catalogue' for the CATALOGUE's topics")
     parser.add_argument('--tuning-labels', default='labels.tsv', help='fixture labels of the tuning set')
     parser.add_argument('--heldout-labels', default='labels-heldout.tsv', help='labels of the held-out set')

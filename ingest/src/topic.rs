@@ -86,7 +86,8 @@ pub struct TopicSettings {
     pub min_score: f32,
     /// A topic must score at least this fraction of the best topic's score.
     pub min_relative_score: f32,
-    /// At most this many topics (branches of the taxonomy) per document.
+    /// At most this many topics (branches of the taxonomy) per document; a topic named in a
+    /// section heading is kept beyond it.
     pub max_topics: usize,
     /// Share of its best child's score a parent adds to its own.
     pub parent_share: f32,
@@ -138,6 +139,8 @@ const RELATED: &[(&str, &[&str])] = &[
 /// Weight of a match by where it is: a title states what a document is about.
 const TITLE_WEIGHT: f32 = 2.0;
 const HEADING_WEIGHT: f32 = 2.0;
+/// Heading evidence (unweighted term weights) that makes a topic the subject of a section.
+const HEADED_MIN: f32 = 1.0;
 
 impl TopicClassifier {
     /// Compiles the taxonomy's term lists.
@@ -171,7 +174,8 @@ impl TopicClassifier {
     /// of their own, and English terms are used; all languages' when the language is unknown),
     /// best first.
     pub fn classify(&self, lang: &str, title: &str, headings: &[String], body: &str) -> Vec<String> {
-        let scores: Vec<f32> = self.score_parts(lang, title, headings, body).iter().map(ScoreParts::total).collect();
+        let parts = self.score_parts(lang, title, headings, body);
+        let scores: Vec<f32> = parts.iter().map(ScoreParts::total).collect();
         // A parent is also supported by its best child: "telemonitoring of COPD" is evidence of
         // chronic disease as well as of its respiratory branch.
         let mut effective = scores.clone();
@@ -190,8 +194,11 @@ impl TopicClassifier {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         // The most specific slug of each branch: a child replaces its parent and a parent whose
         // child is chosen adds nothing (the index stores ancestors anyway). Each branch, not
-        // each slug, takes one of the `max_topics` places.
+        // each slug, takes one of the `max_topics` places. A topic that names a section of the
+        // document (a heading) is a subject of that section, not a passing mention, so it is kept
+        // beyond the cap (it still needs the minimum and relative scores).
         let mut chosen: Vec<usize> = Vec::new();
+        let mut places = 0;
         for (topic, _) in ranked {
             match self.parents[topic] {
                 None if chosen.iter().any(|&c| self.parents[c] == Some(topic)) => {}
@@ -199,7 +206,11 @@ impl TopicClassifier {
                     let place = chosen.iter().position(|&c| c == parent).expect("contains");
                     chosen[place] = topic;
                 }
-                _ if chosen.len() < self.settings.max_topics => chosen.push(topic),
+                _ if places < self.settings.max_topics => {
+                    chosen.push(topic);
+                    places += 1;
+                }
+                _ if parts[topic].headings >= HEADED_MIN => chosen.push(topic),
                 _ => {}
             }
         }
@@ -373,6 +384,48 @@ ru = ["защита персональных данных|3", "защиты пе
         assert_eq!(title("fr", "Le data protection officer et le GDPR"), 6.0);
         assert_eq!(title("ru", "Правила защиты персональных данных"), 3.0);
         assert_eq!(title("ru", "Защита персональных данных и персональных данных"), 5.0);
+    }
+
+    #[test]
+    fn a_topic_naming_a_section_is_kept_beyond_the_cap() {
+        let taxonomy = Taxonomy::parse(
+            r#"
+[[topic]]
+slug = "alpha"
+labels = { en = "Alpha" }
+[topic.terms]
+en = ["alpha|3"]
+
+[[topic]]
+slug = "beta"
+labels = { en = "Beta" }
+[topic.terms]
+en = ["beta|3"]
+
+[[topic]]
+slug = "gamma"
+labels = { en = "Gamma" }
+[topic.terms]
+en = ["gamma|3"]
+
+[[topic]]
+slug = "delta"
+labels = { en = "Delta" }
+[topic.terms]
+en = ["delta|1"]
+"#,
+        )
+        .unwrap();
+        let classifier = TopicClassifier::new(&taxonomy, TopicSettings::default());
+        let body = "alpha alpha alpha beta beta beta gamma gamma delta";
+        // Gamma is mentioned twice but names no section: the two places go to alpha and beta.
+        assert_eq!(classifier.classify("en", "Report", &[], body), ["alpha", "beta"]);
+        // Delta heads a section: a subject of the document, kept beyond the two places.
+        let headed = classifier.classify("en", "Report", &["Delta in practice".to_string()], body);
+        assert_eq!(headed, ["alpha", "beta", "delta"]);
+        // A heading alone does not lift a topic over the minimum score (2 < 3).
+        let weak = classifier.classify("en", "Report", &["Delta".to_string()], "alpha alpha alpha beta beta beta");
+        assert_eq!(weak, ["alpha", "beta"]);
     }
 
     #[test]

@@ -185,32 +185,35 @@ impl TopicClassifier {
             }
         }
         let best = effective.iter().copied().fold(0f32, f32::max);
+        // A topic that names a section of the document (a heading) is a subject of that
+        // section, not a passing mention, however much the rest of the document says about
+        // other topics: it needs the minimum score only, and is kept beyond the cap.
+        let headed = |topic: usize| parts[topic].headings >= HEADED_MIN;
+        let strong = |score: f32| score >= self.settings.min_score && score >= best * self.settings.min_relative_score;
         let mut ranked: Vec<(usize, f32)> = effective
             .iter()
             .copied()
             .enumerate()
-            .filter(|&(_, score)| score >= self.settings.min_score && score >= best * self.settings.min_relative_score)
+            .filter(|&(topic, score)| strong(score) || (headed(topic) && score >= self.settings.min_score))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         // The most specific slug of each branch: a child replaces its parent and a parent whose
-        // child is chosen adds nothing (the index stores ancestors anyway). Each branch, not
-        // each slug, takes one of the `max_topics` places. A topic that names a section of the
-        // document (a heading) is a subject of that section, not a passing mention, so it is kept
-        // beyond the cap (it still needs the minimum and relative scores).
+        // child is chosen adds nothing (the index stores ancestors anyway). Each other topic
+        // takes one of the `max_topics` places; headed topics are added beyond them.
         let mut chosen: Vec<usize> = Vec::new();
         let mut places = 0;
-        for (topic, _) in ranked {
+        for (topic, score) in ranked {
             match self.parents[topic] {
                 None if chosen.iter().any(|&c| self.parents[c] == Some(topic)) => {}
                 Some(parent) if chosen.contains(&parent) => {
                     let place = chosen.iter().position(|&c| c == parent).expect("contains");
                     chosen[place] = topic;
                 }
-                _ if places < self.settings.max_topics => {
+                _ if places < self.settings.max_topics && strong(score) => {
                     chosen.push(topic);
                     places += 1;
                 }
-                _ if parts[topic].headings >= HEADED_MIN => chosen.push(topic),
+                _ if headed(topic) => chosen.push(topic),
                 _ => {}
             }
         }
@@ -423,6 +426,10 @@ en = ["delta|1"]
         // Delta heads a section: a subject of the document, kept beyond the two places.
         let headed = classifier.classify("en", "Report", &["Delta in practice".to_string()], body);
         assert_eq!(headed, ["alpha", "beta", "delta"]);
+        // A headed topic needs the minimum score only, not 0.3 of the best topic's.
+        let long = "alpha ".repeat(200) + "delta";
+        let minor = classifier.classify("en", "Report", &["Delta in practice".to_string()], &long);
+        assert_eq!(minor, ["alpha", "delta"]);
         // A heading alone does not lift a topic over the minimum score (2 < 3).
         let weak = classifier.classify("en", "Report", &["Delta".to_string()], "alpha alpha alpha beta beta beta");
         assert_eq!(weak, ["alpha", "beta"]);
@@ -534,6 +541,32 @@ en = ["delta|1"]
             "Părțile interesate au convenit asupra unui cadru instituțional și a unui mecanism de coordonare interministerial.",
         );
         assert_eq!(romanian.first().map(String::as_str), Some("policy/governance"), "{romanian:?}");
+    }
+
+    #[test]
+    fn lessons_and_models_of_care_are_reached_across_languages() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let parts = |lang: &str, heading: &str| {
+            let scores = classifier.score_parts(lang, "", &[heading.to_string()], "");
+            let slugs = classifier.slugs();
+            let at = |slug: &str| scores[slugs.iter().position(|s| s == slug).expect("slug")].headings;
+            (at("implementation/success-factors"), at("integration/clinical-pathways"))
+        };
+        // "Lessons for other countries" is a success-factors section in every listed language
+        // (only Greek and Romanian had the concept); "model of care" a clinical-pathways one
+        // (only English, German and Spanish had it). Russian and Polish forms are inflected.
+        for (lang, lessons, model) in [
+            ("en", "Lessons for other countries", "The model of care"),
+            ("fr", "Leçons pour les autres pays", "Le modèle de soins"),
+            ("ru", "Уроки внедрения", "Модели оказания помощи"),
+            ("pl", "Lekcje dla innych krajów", "Model opieki"),
+            ("nl", "Lessen voor anderen", "Het zorgmodel"),
+            ("tr", "Çıkarılan dersler", "Bakım modeli"),
+            ("kk", "Енгізу сабақтары", "Күтім моделі"),
+        ] {
+            assert!(parts(lang, lessons).0 >= 2.0, "{lang}: {lessons}");
+            assert!(parts(lang, model).1 >= 1.5, "{lang}: {model}");
+        }
     }
 
     #[test]

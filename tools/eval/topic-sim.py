@@ -50,7 +50,8 @@ def parent(slug):
 def classify(parts, tw=2.0, hw=2.0, min_score=3.0, rel=0.3, max_topics=2, share=0.3, parent_only=0.0, head_min=1.0):
     """`TopicClassifier::classify` (defaults = the shipped settings); `parent_only` is a variant:
     a second branch that is a parent alone needs this fraction of the best score. A topic with
-    heading evidence >= `head_min` is kept beyond `max_topics` (None: never)."""
+    heading evidence >= `head_min` needs only `min_score` and is kept beyond `max_topics`
+    (None: no such rule)."""
     sc = {s: t * tw + h * hw + b for s, (t, h, b) in parts.items()}
     eff = dict(sc)
     for s, v in sc.items():
@@ -58,7 +59,9 @@ def classify(parts, tw=2.0, hw=2.0, min_score=3.0, rel=0.3, max_topics=2, share=
         if p:
             eff[p] = max(eff.get(p, 0.0), sc.get(p, 0.0) + share * v)
     best = max(eff.values(), default=0.0)
-    ranked = sorted(((s, v) for s, v in eff.items() if v >= min_score and v >= best * rel), key=lambda x: -x[1])
+    headed = lambda s: head_min is not None and parts.get(s, (0, 0, 0))[1] >= head_min
+    strong = lambda v: v >= min_score and v >= best * rel
+    ranked = sorted(((s, v) for s, v in eff.items() if strong(v) or (headed(s) and v >= min_score)), key=lambda x: -x[1])
     chosen = []
     places = 0
     for s, v in ranked:
@@ -67,12 +70,10 @@ def classify(parts, tw=2.0, hw=2.0, min_score=3.0, rel=0.3, max_topics=2, share=
             continue
         if p and p in chosen:
             chosen[chosen.index(p)] = s
-        elif places < max_topics:
-            if parent_only and p is None and chosen and v < parent_only * best:
-                continue
+        elif places < max_topics and strong(v) and not (parent_only and p is None and chosen and v < parent_only * best):
             chosen.append(s)
             places += 1
-        elif head_min is not None and parts.get(s, (0, 0, 0))[1] >= head_min:
+        elif headed(s):
             chosen.append(s)
     return chosen
 

@@ -570,6 +570,38 @@ en = ["delta|1"]
     }
 
     #[test]
+    fn economic_analysis_is_cost_effectiveness_and_telemonitoring_is_no_disease() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let slugs = classifier.slugs();
+        let heading = |lang: &str, text: &str, slug: &str| {
+            classifier.score_parts(lang, "", &[text.to_string()], "")[slugs.iter().position(|s| s == slug).unwrap()]
+                .headings
+        };
+        // A section "economic analysis" (or "cost analysis") is an economic evaluation in
+        // every listed language, not only where the list had "cost analysis".
+        for (lang, text) in [
+            ("pt", "4. Análise económica preliminar"),
+            ("pl", "Analiza ekonomiczna"),
+            ("sv", "Kostnadsanalys"),
+            ("tr", "Maliyet analizi"),
+            ("en", "Economic analysis"),
+        ] {
+            assert!(heading(lang, text, "assessment/cost-effectiveness") >= 2.0, "{lang}: {text}");
+        }
+        // Telemonitoring serves any condition: a page on how it is paid for is not a chronic
+        // disease page unless it names the condition.
+        let page = classifier.classify(
+            "fr",
+            "Télésurveillance : fin d'ETAPES, place au droit commun",
+            &["Un financement en deux forfaits".to_string()],
+            "La télésurveillance devient une activité remboursable. La télésurveillance est prise en charge \
+             par l'Assurance maladie ; les opérateurs de télésurveillance reçoivent un forfait.",
+        );
+        assert!(!page.iter().any(|t| t.starts_with("chronic-disease")), "{page:?}");
+        assert_eq!(heading("fr", "Télésurveillance", "chronic-disease"), 0.0);
+    }
+
+    #[test]
     fn languages_without_lists_use_their_relatives_lists() {
         let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
         // Kyrgyz has no list; its "диабет" loanword is in the Kazakh and Russian ones.

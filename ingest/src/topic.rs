@@ -213,7 +213,14 @@ impl TopicClassifier {
                     chosen.push(topic);
                     places += 1;
                 }
-                _ if headed(topic) => chosen.push(topic),
+                // A headed parent stands for its branch: its strongest child that passed the
+                // thresholds is the more specific slug (it lost its place only to the cap).
+                _ if headed(topic) => {
+                    let child = (0..self.slugs.len())
+                        .filter(|&c| self.parents[c] == Some(topic) && strong(effective[c]))
+                        .max_by(|&a, &b| effective[a].total_cmp(&effective[b]).then(b.cmp(&a)));
+                    chosen.push(child.unwrap_or(topic));
+                }
                 _ => {}
             }
         }
@@ -433,6 +440,44 @@ en = ["delta|1"]
         // A heading alone does not lift a topic over the minimum score (2 < 3).
         let weak = classifier.classify("en", "Report", &["Delta".to_string()], "alpha alpha alpha beta beta beta");
         assert_eq!(weak, ["alpha", "beta"]);
+    }
+
+    #[test]
+    fn a_headed_parent_stands_for_its_strongest_child() {
+        let taxonomy = Taxonomy::parse(
+            r#"
+[[topic]]
+slug = "alpha"
+labels = { en = "Alpha" }
+[topic.terms]
+en = ["alpha|3"]
+
+[[topic]]
+slug = "beta"
+labels = { en = "Beta" }
+[topic.terms]
+en = ["beta|3"]
+
+[[topic]]
+slug = "law"
+labels = { en = "Law" }
+[topic.terms]
+en = ["legal|1"]
+
+[[topic]]
+slug = "law/devices"
+labels = { en = "Devices" }
+[topic.terms]
+en = ["device|3"]
+"#,
+        )
+        .unwrap();
+        let classifier = TopicClassifier::new(&taxonomy, TopicSettings::default());
+        let body = "alpha alpha alpha beta beta beta device device";
+        // The section "Legal basis" makes the law branch a subject; the devices it discusses
+        // (enough on their own, but after alpha and beta took the two places) are its slug.
+        let chosen = classifier.classify("en", "Report", &["Legal basis".to_string()], body);
+        assert_eq!(chosen, ["alpha", "beta", "law/devices"]);
     }
 
     #[test]

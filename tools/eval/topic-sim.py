@@ -74,7 +74,8 @@ def classify(parts, tw=2.0, hw=2.0, min_score=3.0, rel=0.3, max_topics=2, share=
             chosen.append(s)
             places += 1
         elif headed(s):
-            chosen.append(s)
+            kids = [c for c in eff if parent(c) == s and strong(eff[c])]
+            chosen.append(max(kids, key=lambda c: eff[c]) if kids else s)
     return chosen
 
 

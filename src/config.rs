@@ -150,7 +150,7 @@ pub struct ClassifyConfig {
     pub country_merge_window: usize,
     /// Minimum weighted term score for a topic.
     pub topic_min_score: f32,
-    /// Most topics per document.
+    /// Most topic branches per document (topics naming a section heading come on top).
     pub max_topics: usize,
 }
 

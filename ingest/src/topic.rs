@@ -86,7 +86,8 @@ pub struct TopicSettings {
     pub min_score: f32,
     /// A topic must score at least this fraction of the best topic's score.
     pub min_relative_score: f32,
-    /// At most this many topics (branches of the taxonomy) per document.
+    /// At most this many topics (branches of the taxonomy) per document; a topic named in a
+    /// section heading is kept beyond it.
     pub max_topics: usize,
     /// Share of its best child's score a parent adds to its own.
     pub parent_share: f32,
@@ -138,6 +139,8 @@ const RELATED: &[(&str, &[&str])] = &[
 /// Weight of a match by where it is: a title states what a document is about.
 const TITLE_WEIGHT: f32 = 2.0;
 const HEADING_WEIGHT: f32 = 2.0;
+/// Heading evidence (unweighted term weights) that makes a topic the subject of a section.
+const HEADED_MIN: f32 = 1.0;
 
 impl TopicClassifier {
     /// Compiles the taxonomy's term lists.
@@ -171,7 +174,8 @@ impl TopicClassifier {
     /// of their own, and English terms are used; all languages' when the language is unknown),
     /// best first.
     pub fn classify(&self, lang: &str, title: &str, headings: &[String], body: &str) -> Vec<String> {
-        let scores: Vec<f32> = self.score_parts(lang, title, headings, body).iter().map(ScoreParts::total).collect();
+        let parts = self.score_parts(lang, title, headings, body);
+        let scores: Vec<f32> = parts.iter().map(ScoreParts::total).collect();
         // A parent is also supported by its best child: "telemonitoring of COPD" is evidence of
         // chronic disease as well as of its respiratory branch.
         let mut effective = scores.clone();
@@ -181,25 +185,42 @@ impl TopicClassifier {
             }
         }
         let best = effective.iter().copied().fold(0f32, f32::max);
+        // A topic that names a section of the document (a heading) is a subject of that
+        // section, not a passing mention, however much the rest of the document says about
+        // other topics: it needs the minimum score only, and is kept beyond the cap.
+        let headed = |topic: usize| parts[topic].headings >= HEADED_MIN;
+        let strong = |score: f32| score >= self.settings.min_score && score >= best * self.settings.min_relative_score;
         let mut ranked: Vec<(usize, f32)> = effective
             .iter()
             .copied()
             .enumerate()
-            .filter(|&(_, score)| score >= self.settings.min_score && score >= best * self.settings.min_relative_score)
+            .filter(|&(topic, score)| strong(score) || (headed(topic) && score >= self.settings.min_score))
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         // The most specific slug of each branch: a child replaces its parent and a parent whose
-        // child is chosen adds nothing (the index stores ancestors anyway). Each branch, not
-        // each slug, takes one of the `max_topics` places.
+        // child is chosen adds nothing (the index stores ancestors anyway). Each other topic
+        // takes one of the `max_topics` places; headed topics are added beyond them.
         let mut chosen: Vec<usize> = Vec::new();
-        for (topic, _) in ranked {
+        let mut places = 0;
+        for (topic, score) in ranked {
             match self.parents[topic] {
                 None if chosen.iter().any(|&c| self.parents[c] == Some(topic)) => {}
                 Some(parent) if chosen.contains(&parent) => {
                     let place = chosen.iter().position(|&c| c == parent).expect("contains");
                     chosen[place] = topic;
                 }
-                _ if chosen.len() < self.settings.max_topics => chosen.push(topic),
+                _ if places < self.settings.max_topics && strong(score) => {
+                    chosen.push(topic);
+                    places += 1;
+                }
+                // A headed parent stands for its branch: its strongest child that passed the
+                // thresholds is the more specific slug (it lost its place only to the cap).
+                _ if headed(topic) => {
+                    let child = (0..self.slugs.len())
+                        .filter(|&c| self.parents[c] == Some(topic) && strong(effective[c]))
+                        .max_by(|&a, &b| effective[a].total_cmp(&effective[b]).then(b.cmp(&a)));
+                    chosen.push(child.unwrap_or(topic));
+                }
                 _ => {}
             }
         }
@@ -376,6 +397,90 @@ ru = ["защита персональных данных|3", "защиты пе
     }
 
     #[test]
+    fn a_topic_naming_a_section_is_kept_beyond_the_cap() {
+        let taxonomy = Taxonomy::parse(
+            r#"
+[[topic]]
+slug = "alpha"
+labels = { en = "Alpha" }
+[topic.terms]
+en = ["alpha|3"]
+
+[[topic]]
+slug = "beta"
+labels = { en = "Beta" }
+[topic.terms]
+en = ["beta|3"]
+
+[[topic]]
+slug = "gamma"
+labels = { en = "Gamma" }
+[topic.terms]
+en = ["gamma|3"]
+
+[[topic]]
+slug = "delta"
+labels = { en = "Delta" }
+[topic.terms]
+en = ["delta|1"]
+"#,
+        )
+        .unwrap();
+        let classifier = TopicClassifier::new(&taxonomy, TopicSettings::default());
+        let body = "alpha alpha alpha beta beta beta gamma gamma delta";
+        // Gamma is mentioned twice but names no section: the two places go to alpha and beta.
+        assert_eq!(classifier.classify("en", "Report", &[], body), ["alpha", "beta"]);
+        // Delta heads a section: a subject of the document, kept beyond the two places.
+        let headed = classifier.classify("en", "Report", &["Delta in practice".to_string()], body);
+        assert_eq!(headed, ["alpha", "beta", "delta"]);
+        // A headed topic needs the minimum score only, not 0.3 of the best topic's.
+        let long = "alpha ".repeat(200) + "delta";
+        let minor = classifier.classify("en", "Report", &["Delta in practice".to_string()], &long);
+        assert_eq!(minor, ["alpha", "delta"]);
+        // A heading alone does not lift a topic over the minimum score (2 < 3).
+        let weak = classifier.classify("en", "Report", &["Delta".to_string()], "alpha alpha alpha beta beta beta");
+        assert_eq!(weak, ["alpha", "beta"]);
+    }
+
+    #[test]
+    fn a_headed_parent_stands_for_its_strongest_child() {
+        let taxonomy = Taxonomy::parse(
+            r#"
+[[topic]]
+slug = "alpha"
+labels = { en = "Alpha" }
+[topic.terms]
+en = ["alpha|3"]
+
+[[topic]]
+slug = "beta"
+labels = { en = "Beta" }
+[topic.terms]
+en = ["beta|3"]
+
+[[topic]]
+slug = "law"
+labels = { en = "Law" }
+[topic.terms]
+en = ["legal|1"]
+
+[[topic]]
+slug = "law/devices"
+labels = { en = "Devices" }
+[topic.terms]
+en = ["device|3"]
+"#,
+        )
+        .unwrap();
+        let classifier = TopicClassifier::new(&taxonomy, TopicSettings::default());
+        let body = "alpha alpha alpha beta beta beta device device";
+        // The section "Legal basis" makes the law branch a subject; the devices it discusses
+        // (enough on their own, but after alpha and beta took the two places) are its slug.
+        let chosen = classifier.classify("en", "Report", &["Legal basis".to_string()], body);
+        assert_eq!(chosen, ["alpha", "beta", "law/devices"]);
+    }
+
+    #[test]
     fn every_builtin_topic_has_terms_in_the_regions_main_languages() {
         let taxonomy = Taxonomy::builtin().unwrap();
         let langs = ["en", "fr", "de", "es", "ru", "it", "pt", "pl", "nl", "uk", "sv", "cs", "tr", "el", "ro", "kk"];
@@ -481,6 +586,64 @@ ru = ["защита персональных данных|3", "защиты пе
             "Părțile interesate au convenit asupra unui cadru instituțional și a unui mecanism de coordonare interministerial.",
         );
         assert_eq!(romanian.first().map(String::as_str), Some("policy/governance"), "{romanian:?}");
+    }
+
+    #[test]
+    fn lessons_and_models_of_care_are_reached_across_languages() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let parts = |lang: &str, heading: &str| {
+            let scores = classifier.score_parts(lang, "", &[heading.to_string()], "");
+            let slugs = classifier.slugs();
+            let at = |slug: &str| scores[slugs.iter().position(|s| s == slug).expect("slug")].headings;
+            (at("implementation/success-factors"), at("integration/clinical-pathways"))
+        };
+        // "Lessons for other countries" is a success-factors section in every listed language
+        // (only Greek and Romanian had the concept); "model of care" a clinical-pathways one
+        // (only English, German and Spanish had it). Russian and Polish forms are inflected.
+        for (lang, lessons, model) in [
+            ("en", "Lessons for other countries", "The model of care"),
+            ("fr", "Leçons pour les autres pays", "Le modèle de soins"),
+            ("ru", "Уроки внедрения", "Модели оказания помощи"),
+            ("pl", "Lekcje dla innych krajów", "Model opieki"),
+            ("nl", "Lessen voor anderen", "Het zorgmodel"),
+            ("tr", "Çıkarılan dersler", "Bakım modeli"),
+            ("kk", "Енгізу сабақтары", "Күтім моделі"),
+        ] {
+            assert!(parts(lang, lessons).0 >= 2.0, "{lang}: {lessons}");
+            assert!(parts(lang, model).1 >= 1.5, "{lang}: {model}");
+        }
+    }
+
+    #[test]
+    fn economic_analysis_is_cost_effectiveness_and_telemonitoring_is_no_disease() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let slugs = classifier.slugs();
+        let heading = |lang: &str, text: &str, slug: &str| {
+            classifier.score_parts(lang, "", &[text.to_string()], "")[slugs.iter().position(|s| s == slug).unwrap()]
+                .headings
+        };
+        // A section "economic analysis" (or "cost analysis") is an economic evaluation in
+        // every listed language, not only where the list had "cost analysis".
+        for (lang, text) in [
+            ("pt", "4. Análise económica preliminar"),
+            ("pl", "Analiza ekonomiczna"),
+            ("sv", "Kostnadsanalys"),
+            ("tr", "Maliyet analizi"),
+            ("en", "Economic analysis"),
+        ] {
+            assert!(heading(lang, text, "assessment/cost-effectiveness") >= 2.0, "{lang}: {text}");
+        }
+        // Telemonitoring serves any condition: a page on how it is paid for is not a chronic
+        // disease page unless it names the condition.
+        let page = classifier.classify(
+            "fr",
+            "Télésurveillance : fin d'ETAPES, place au droit commun",
+            &["Un financement en deux forfaits".to_string()],
+            "La télésurveillance devient une activité remboursable. La télésurveillance est prise en charge \
+             par l'Assurance maladie ; les opérateurs de télésurveillance reçoivent un forfait.",
+        );
+        assert!(!page.iter().any(|t| t.starts_with("chronic-disease")), "{page:?}");
+        assert_eq!(heading("fr", "Télésurveillance", "chronic-disease"), 0.0);
     }
 
     #[test]

@@ -47,9 +47,11 @@ def parent(slug):
     return slug.rsplit('/', 1)[0] if '/' in slug else None
 
 
-def classify(parts, tw=2.0, hw=2.0, min_score=3.0, rel=0.3, max_topics=2, share=0.3, parent_only=0.0):
+def classify(parts, tw=2.0, hw=2.0, min_score=3.0, rel=0.3, max_topics=2, share=0.3, parent_only=0.0, head_min=1.0):
     """`TopicClassifier::classify` (defaults = the shipped settings); `parent_only` is a variant:
-    a second branch that is a parent alone needs this fraction of the best score."""
+    a second branch that is a parent alone needs this fraction of the best score. A topic with
+    heading evidence >= `head_min` needs only `min_score` and is kept beyond `max_topics`
+    (None: no such rule)."""
     sc = {s: t * tw + h * hw + b for s, (t, h, b) in parts.items()}
     eff = dict(sc)
     for s, v in sc.items():
@@ -57,18 +59,23 @@ def classify(parts, tw=2.0, hw=2.0, min_score=3.0, rel=0.3, max_topics=2, share=
         if p:
             eff[p] = max(eff.get(p, 0.0), sc.get(p, 0.0) + share * v)
     best = max(eff.values(), default=0.0)
-    ranked = sorted(((s, v) for s, v in eff.items() if v >= min_score and v >= best * rel), key=lambda x: -x[1])
+    headed = lambda s: head_min is not None and parts.get(s, (0, 0, 0))[1] >= head_min
+    strong = lambda v: v >= min_score and v >= best * rel
+    ranked = sorted(((s, v) for s, v in eff.items() if strong(v) or (headed(s) and v >= min_score)), key=lambda x: -x[1])
     chosen = []
+    places = 0
     for s, v in ranked:
         p = parent(s)
         if p is None and any(parent(c) == s for c in chosen):
             continue
         if p and p in chosen:
             chosen[chosen.index(p)] = s
-        elif len(chosen) < max_topics:
-            if parent_only and p is None and chosen and v < parent_only * best:
-                continue
+        elif places < max_topics and strong(v) and not (parent_only and p is None and chosen and v < parent_only * best):
             chosen.append(s)
+            places += 1
+        elif headed(s):
+            kids = [c for c in eff if parent(c) == s and strong(eff[c])]
+            chosen.append(max(kids, key=lambda c: eff[c]) if kids else s)
     return chosen
 
 
@@ -96,7 +103,7 @@ def breakdown(labelled, docs):
 
 
 def main():
-    tune = ev.library_labels() + ev.fixture_labels()
+    tune = ev.library_labels(os.path.join(ROOT, 'tools', 'eval', 'labels-library.tsv')) + ev.fixture_labels()
     held = ev.fixture_labels('labels-heldout.tsv')
     T, H = dump(tune), dump(held)
     for d in T + H:
@@ -107,6 +114,7 @@ def main():
         print(f'  {kind:<52} {n:3}')
     variants = [
         ('shipped', {}),
+        ('no heading bypass (before the fifth session)', {'head_min': None}),
         ('title x1.5, parent share 0.5', {'tw': 1.5, 'share': 0.5}),
         ('max 3 topics', {'max_topics': 3}),
         ('relative score 0.4', {'rel': 0.4}),

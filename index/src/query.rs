@@ -257,8 +257,10 @@ fn clause_query(
 const MAX_FUZZY_VARIANTS: usize = 8;
 /// Documents a word must be in to be taken as correctly spelt (no typo variants searched).
 const KNOWN_WORD_DOCS: u64 = 2;
-/// Most completions of the word being typed searched: the most frequent ones.
-const MAX_COMPLETIONS: usize = 16;
+/// Most completions of the word being typed searched: the most frequent ones. Each is a term
+/// scorer in every neutral field; 4 rank NFCorpus dev as 16 did (nDCG@10 0.2997 vs 0.2995) at
+/// ~6 % less CPU a search.
+const MAX_COMPLETIONS: usize = 4;
 
 /// The indexed words a query word also matches, looked up once in the body's vocabulary (the
 /// largest) and searched as plain terms in every field: cheaper than an automaton per field and

@@ -68,7 +68,13 @@ impl SearchIndex {
                 let words: String = request.query.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
                 parser.parse_query_lenient(&words).0
             };
-            TextQuery { all: query.box_clone(), any: query.box_clone(), clauses: 1, highlight: query }
+            TextQuery {
+                all: query.box_clone(),
+                any: query.box_clone(),
+                clauses: 1,
+                highlight: query,
+                proximity: Vec::new(),
+            }
         });
         self.search_with(&crate::statistics::RequestStatistics::new(searcher), request, text)
     }

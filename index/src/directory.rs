@@ -3,7 +3,7 @@
 //!
 //! Why: every search reads the stored fields of its hits, scattered over the store (60 % of the
 //! index). Through the map, each read faults in the surrounding pages (fault-around: 64 kB per
-//! 16 kB block), and those file pages count in the process's resident set for as long as it
+//! block), and those file pages count in the process's resident set for as long as it
 //! runs, so `serve`'s RSS grew towards the size of the store (≈ 330 MB of mapped pages at 100k
 //! documents). A `pread` goes through the same page cache, shared and reclaimable by the kernel,
 //! but leaves nothing mapped in the process: its RSS is then its own memory plus the postings
@@ -24,7 +24,8 @@ use tantivy::directory::{
 };
 
 /// Reads up to this size are copied with `pread`; larger ones are served from the map. A store
-/// block is 16 kB compressed; its skip index is a few kB per segment.
+/// block is at most a few tens of kB compressed (4 kB of documents, or one larger document; 16 kB
+/// in indexes created before the fifth session); its skip index is a few kB per segment.
 const MAX_COPIED_READ: usize = 256 * 1024;
 
 /// tantivy's [`MmapDirectory`] with the document store read by `pread` (see the module docs).

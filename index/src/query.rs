@@ -91,6 +91,10 @@ pub(crate) struct TextQuery {
     /// Plain term queries over the body for every word and its typo/prefix expansions, so
     /// that snippets highlight fuzzy and prefix matches too.
     pub highlight: Box<dyn Query>,
+    /// The proximity bonus (the words in order within a few words of each other, in the title
+    /// and in the body): scored over the best hits only, not over every match (see
+    /// `search::add_proximity`). Empty with fewer than two plain words.
+    pub proximity: Vec<Box<dyn Query>>,
 }
 
 /// Builds the text queries, or `None` when the text has no words (placeholder search).
@@ -151,15 +155,16 @@ pub(crate) fn text_query(
     if required.is_empty() {
         return None;
     }
-    let mut extras: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut proximity: Vec<Box<dyn Query>> = Vec::new();
     if proximity_tokens.len() >= 2 {
         for field in [fields.title, fields.body] {
             let terms: Vec<(usize, Term)> =
                 proximity_tokens.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
             let phrase = PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP);
-            extras.push((Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_WEIGHT))));
+            proximity.push(Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_WEIGHT)));
         }
     }
+    let mut extras: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for clause in &parsed.exclude {
         if let (Some(query), _, _) =
             clause_query(stats, fields.body, completions.as_deref(), clause, scoped(clause_scope(clause)), false)
@@ -177,6 +182,7 @@ pub(crate) fn text_query(
         any: combine(Occur::Should),
         clauses: required.len(),
         highlight: Box::new(BooleanQuery::new(highlight)),
+        proximity,
     })
 }
 
@@ -251,8 +257,10 @@ fn clause_query(
 const MAX_FUZZY_VARIANTS: usize = 8;
 /// Documents a word must be in to be taken as correctly spelt (no typo variants searched).
 const KNOWN_WORD_DOCS: u64 = 2;
-/// Most completions of the word being typed searched: the most frequent ones.
-const MAX_COMPLETIONS: usize = 16;
+/// Most completions of the word being typed searched: the most frequent ones. Each is a term
+/// scorer in every neutral field; 4 rank NFCorpus dev as 16 did (nDCG@10 0.2997 vs 0.2995) at
+/// ~6 % less CPU a search.
+const MAX_COMPLETIONS: usize = 4;
 
 /// The indexed words a query word also matches, looked up once in the body's vocabulary (the
 /// largest) and searched as plain terms in every field: cheaper than an automaton per field and

@@ -20,6 +20,18 @@ use crate::writer::{IndexDocument, IndexWriteBatch};
 /// Name of the file beside the index that records the schema version it was built with.
 const VERSION_FILE: &str = "hubsearch-schema-version";
 
+/// Bytes of stored documents (before compression) per block of the document store. A hit's
+/// stored fields are read by decompressing its whole block: with tantivy's 16 kB, three or four
+/// documents of the library's typical 5 kB for each hit shown. At 4 kB a block holds one such
+/// document: 12 % less CPU a search (10k documents, in process), a store 4 % larger (see
+/// BENCHMARKS.md, issue 10, fifth session).
+const DOCSTORE_BLOCK_BYTES: usize = 4096;
+
+/// The settings a new index is created with.
+fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings { docstore_blocksize: DOCSTORE_BLOCK_BYTES, ..tantivy::IndexSettings::default() }
+}
+
 /// Heap the writer may use before flushing a segment, shared by its threads.
 const WRITER_HEAP_BYTES: usize = 100_000_000;
 
@@ -97,7 +109,8 @@ impl SearchIndex {
             path: dir.to_path_buf(),
             source: std::io::Error::other(e.to_string()),
         })?;
-        let index = Index::open_or_create(directory, schema)?;
+        // An index keeps the settings it was created with (they are in its meta.json).
+        let index = Index::builder().schema(schema).settings(index_settings()).open_or_create(directory)?;
         if !version_matches {
             write_atomically(&version_path, SCHEMA_VERSION.to_string().as_bytes())?;
         }
@@ -128,7 +141,8 @@ impl SearchIndex {
     /// A fresh index in memory (evaluation, tests).
     pub fn create_in_ram(writer_threads: usize) -> crate::Result<Self> {
         let (schema, fields) = schema::build();
-        Self::from_index(Index::create_in_ram(schema), fields, writer_threads)
+        let index = Index::builder().schema(schema).settings(index_settings()).create_in_ram()?;
+        Self::from_index(index, fields, writer_threads)
     }
 
     fn from_index(index: Index, fields: Fields, writer_threads: usize) -> crate::Result<Self> {
@@ -373,6 +387,26 @@ impl SearchIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_indexes_store_documents_in_small_blocks_and_keep_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, _) = SearchIndex::open_or_create(dir.path(), 1).unwrap();
+        assert_eq!(index.index.settings().docstore_blocksize, DOCSTORE_BLOCK_BYTES);
+        let mut batch = index.batch().unwrap();
+        let body = "five kilobytes of text ".repeat(220);
+        for n in 0..6 {
+            let document =
+                IndexDocument { id: format!("{n}"), title: "t".into(), body: body.clone(), ..IndexDocument::default() };
+            batch.upsert(&document).unwrap();
+        }
+        batch.commit().unwrap();
+        drop(index);
+        let reopened = SearchIndex::open_read_only(dir.path()).unwrap();
+        assert_eq!(reopened.index.settings().docstore_blocksize, DOCSTORE_BLOCK_BYTES);
+        assert_eq!(reopened.get("3").unwrap().unwrap().text_chars, body.len());
+        assert_eq!(SearchIndex::create_in_ram(1).unwrap().index.settings().docstore_blocksize, DOCSTORE_BLOCK_BYTES);
+    }
 
     #[test]
     fn an_indexed_document_is_rebuilt_as_it_was_written() {

@@ -103,7 +103,7 @@ def main():
     labelled = library + fixture_labels(args.tuning_labels) + heldout
     paths = [os.path.join(ROOT, p) for p, _, _ in labelled]
     out = subprocess.run([args.bin, 'extract', '--json', '--no-sidecars', *paths], capture_output=True, text=True, cwd=ROOT)
-    results = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    results = [json.loads(line) for line in out.stdout.split("\n") if line.strip()]
     if len(results) != len(labelled):
         sys.exit(f'expected {len(labelled)} results, got {len(results)}: {out.stderr}')
 

@@ -51,7 +51,7 @@ def main():
     started = time.monotonic()
     run = subprocess.run([args.bin, "extract", "--json", *pages], capture_output=True, text=True)
     elapsed = time.monotonic() - started
-    results = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    results = [json.loads(line) for line in run.stdout.split("\n") if line.strip()]
     if len(results) != len(pages):
         sys.exit(f"expected {len(pages)} results, got {len(results)}; stderr: {run.stderr[-2000:]}")
 

@@ -70,7 +70,7 @@ def main():
                          capture_output=True, text=True).stdout
     right, wrong, failed = 0, [], []
     trusted, other = Counter(), Counter()
-    for (path, want), line in zip(labelled, out.splitlines()):
+    for (path, want), line in zip(labelled, out.split("\n")):
         doc = json.loads(line)
         if doc.get("error"):
             failed.append((path, want, doc["error"][:60]))

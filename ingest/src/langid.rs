@@ -578,7 +578,7 @@ fn feature_hash(n: usize, chars: impl Iterator<Item = char>) -> u64 {
 
 /// A hasher for keys that are already hashes.
 #[derive(Default)]
-struct PreHashed(u64);
+pub(crate) struct PreHashed(u64);
 
 impl Hasher for PreHashed {
     fn finish(&self) -> u64 {

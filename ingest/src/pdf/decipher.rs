@@ -2,13 +2,14 @@
 //! fonts as Type 3 fonts numbered in order of use (`/a0`, `/a1`…, no ToUnicode), so the codes
 //! are a substitution cipher of the text. Each distinct glyph shape is one symbol; when the
 //! codes do not read as language, the symbols are solved as a cipher against the language
-//! model, and the key is used only when most words it gives are words of that language.
+//! model, and the key is used only when enough of the words it gives are words of that
+//! language.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::time::{Duration, Instant};
 
-use crate::langid::{NgramModel, Script, model};
+use crate::langid::{NgramModel, PreHashed, Script, model};
 
 /// Cipher symbols stand in laid-out text as characters of the private-use plane 15, so that
 /// layout, running-line removal and headings work on them before they are decoded.
@@ -219,26 +220,7 @@ struct Solver<'a> {
 }
 
 /// Costs of decoded words by the hash of their letters (already a hash: no second one).
-type Memo = HashMap<u64, f32, BuildHasherDefault<Identity>>;
-
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
+type Memo = HashMap<u64, f32, BuildHasherDefault<PreHashed>>;
 
 impl<'a> Solver<'a> {
     fn new(model: &'a NgramModel, lang: usize, words: Vec<&'a Word>, punctuation: &[bool]) -> Option<Solver<'a>> {

@@ -2,6 +2,8 @@
 //! glyph names, ToUnicode and Type 0 fonts, word breaks from positions, hyphenation,
 //! ligatures, running lines, page boundaries, metadata, encryption, and failure modes.
 
+use std::collections::HashMap;
+
 use lopdf::content::{Content, Operation};
 use lopdf::{Document, Object, Stream, StringFormat, dictionary};
 
@@ -450,4 +452,101 @@ endcmap end end";
     };
     assert_eq!(extract(&[0, 1, 0, 2, 0, 3, 0, 4, 0, 5]), "hi next");
     assert_eq!(extract(&[0, 1, 0, 6, 0, 2]), "hi");
+}
+
+/// A Type 3 font as Ghostscript re-encodes bitmap fonts: the glyphs `words` use, numbered 0, 1,
+/// 2… in order of first use, no ToUnicode; each letter's drawing is the same in every font.
+fn order_of_use_font(doc: &mut Document, words: &[&str]) -> (lopdf::Dictionary, HashMap<char, u8>) {
+    let mut codes: HashMap<char, u8> = HashMap::new();
+    let mut differences = vec![Object::Integer(0)];
+    let mut procs = lopdf::Dictionary::new();
+    let mut widths = vec![Object::Integer(0); 256];
+    for c in words.iter().flat_map(|w| w.chars()) {
+        if codes.contains_key(&c) {
+            continue;
+        }
+        let code = codes.len() as u8;
+        codes.insert(c, code);
+        let name = format!("a{code}");
+        differences.push(Object::Name(name.clone().into_bytes()));
+        let drawing = format!("45 0 0 0 40 60 d1\n% glyph {}", u32::from(c));
+        procs.set(name, doc.add_object(Stream::new(dictionary! {}, drawing.into_bytes())));
+        widths[usize::from(code)] = Object::Real(45.2);
+    }
+    let font = dictionary! {
+        "Type" => "Font", "Subtype" => "Type3", "FontBBox" => vec![0.into(), 0.into(), 80.into(), 80.into()],
+        "FontMatrix" => vec![0.011.into(), 0.into(), 0.into(), 0.011.into(), 0.into(), 0.into()],
+        "FirstChar" => 0, "LastChar" => 255, "Widths" => widths, "CharProcs" => procs,
+        "Resources" => dictionary! {},
+        "Encoding" => dictionary! { "Type" => "Encoding", "Differences" => differences },
+    };
+    (font, codes)
+}
+
+/// Pages of `words` drawn with `codes`, eight words a line.
+fn cipher_pages(mut builder: Builder, words: &[&str], codes: &HashMap<char, u8>) -> Builder {
+    for page in words.chunks(8 * 40) {
+        let mut ops = Vec::new();
+        for (i, line) in page.chunks(8).enumerate() {
+            let mut shows = Vec::new();
+            for word in line {
+                if !shows.is_empty() {
+                    shows.push((-400).into());
+                }
+                shows.push(text(&word.chars().map(|c| codes[&c]).collect::<Vec<u8>>()));
+            }
+            ops.extend(line_at(50, 760 - 16 * i as i64, Object::Array(shows)));
+        }
+        builder = builder.page(ops);
+    }
+    builder
+}
+
+#[test]
+fn fonts_numbered_in_order_of_use_are_read_back_as_a_cipher_across_fonts() {
+    let plain = "les applications de santé mobile se sont multipliées depuis dix ans et les patients \
+        les utilisent pour suivre leur activité physique leur alimentation ou une maladie chronique \
+        les autorités de santé publient des référentiels de bonnes pratiques pour aider les \
+        professionnels à choisir les applications qui respectent la sécurité des données et la \
+        qualité des contenus médicaux une application doit décrire son objectif les publics \
+        concernés et les limites de son utilisation elle doit citer ses sources scientifiques et \
+        mettre à jour son contenu avec des professionnels de santé les données personnelles \
+        doivent être protégées et hébergées chez un hébergeur certifié pour les données de santé \
+        les utilisateurs doivent pouvoir consulter et supprimer leurs données à tout moment \
+        l évaluation de la valeur clinique reste difficile car peu d applications ont fait \
+        l objet d études comparatives les essais randomisés sont rares et coûteux et les éditeurs \
+        préfèrent souvent des études observationnelles ou des enquêtes de satisfaction les \
+        médecins demandent pourtant des preuves avant de recommander une application à leurs \
+        patients et les assureurs avant de la rembourser la télésurveillance médicale est entrée \
+        dans le droit commun et les patients atteints d insuffisance cardiaque ou de diabète \
+        peuvent être suivis à distance par une équipe de soins qui reçoit leurs mesures chaque \
+        jour et intervient en cas d alerte cette organisation demande des outils fiables une \
+        formation des équipes et une rémunération adaptée pour les professionnels de santé";
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let (first, second) = words.split_at(words.len() / 2);
+    let mut first_codes = HashMap::new();
+    let builder = Builder::with(|doc| {
+        let (font, codes) = order_of_use_font(doc, first);
+        first_codes = codes;
+        font
+    });
+    let mut builder = cipher_pages(builder, first, &first_codes);
+    // The second half in a font of its own, numbered afresh, as Ghostscript starts a new
+    // font when one fills up or a page begins.
+    let (font, second_codes) = order_of_use_font(&mut builder.doc, second);
+    assert_ne!(first_codes, second_codes);
+    builder.font = Object::Reference(builder.doc.add_object(font));
+    let doc = cipher_pages(builder, second, &second_codes).finish(None);
+
+    let extraction = PdfExtractor::extract(&bytes(doc)).unwrap();
+    assert!(extraction.warnings.iter().any(|w| w.contains("cipher of fr text")), "{:?}", extraction.warnings);
+    let mut found: HashMap<&str, usize> = HashMap::new();
+    for word in extraction.text.split_whitespace() {
+        *found.entry(word).or_default() += 1;
+    }
+    let right = words
+        .iter()
+        .filter(|w| found.get_mut(*w).is_some_and(|n| std::mem::replace(n, n.saturating_sub(1)) > 0))
+        .count();
+    assert!(right * 10 >= words.len() * 7, "{right} of {} words read back: {}", words.len(), extraction.text);
 }

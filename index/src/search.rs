@@ -254,8 +254,7 @@ impl SearchIndex {
             (docs.into_iter().map(|(_, address)| (0.0, address)).collect(), total, facets)
         } else if let Some(now) = request.recency_from {
             let collector = top.tweak_score(move |segment: &tantivy::SegmentReader| {
-                let published =
-                    segment.fast_fields().i64("published_ts").ok().map(|c| c.first_or_default_col(i64::MIN));
+                let published = published_dates(segment);
                 move |doc: tantivy::DocId, score: f32| {
                     let ts = published.as_ref().map_or(i64::MIN, |c| c.get_val(doc));
                     score * recency_factor(now, ts)
@@ -296,9 +295,7 @@ fn add_proximity(
     order.sort_unstable();
     for group in order.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
         let segment = searcher.segment_reader(group[0].0.segment_ord);
-        let published = recency_from
-            .and_then(|_| segment.fast_fields().i64("published_ts").ok())
-            .map(|column| column.first_or_default_col(i64::MIN));
+        let published = recency_from.and_then(|_| published_dates(segment));
         for weight in &weights {
             let (first, mut scorer) = weight.scorer_danger(segment, group[0].0.doc_id, 1.0)?;
             // Below this document, the scorer has nothing (it must not be sought below it).
@@ -323,6 +320,14 @@ fn add_proximity(
         }
     }
     Ok(())
+}
+
+/// A segment's publication timestamps by document (`i64::MIN` for undated ones), which the
+/// recency factor reads.
+fn published_dates(
+    segment: &tantivy::SegmentReader,
+) -> Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<i64>>> {
+    segment.fast_fields().i64("published_ts").ok().map(|column| column.first_or_default_col(i64::MIN))
 }
 
 /// The facets that have a non-empty filter, each once.

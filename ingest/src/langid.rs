@@ -566,7 +566,7 @@ pub fn words_of(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// FNV-1a over the n-gram order and the characters: stable across runs and platforms.
-fn feature_hash(n: usize, chars: impl Iterator<Item = char>) -> u64 {
+pub(crate) fn feature_hash(n: usize, chars: impl Iterator<Item = char>) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ n as u64;
     hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     for c in chars {

@@ -396,36 +396,28 @@ ru = ["защита персональных данных|3", "защиты пе
         assert_eq!(title("ru", "Защита персональных данных и персональных данных"), 5.0);
     }
 
+    /// A taxonomy of English-only topics, each `(slug, term list)` with the list as the TOML
+    /// array's items (`"alpha|3"`); labels are the slugs.
+    fn english_taxonomy(topics: &[(&str, &str)]) -> Taxonomy {
+        let toml: String = topics
+            .iter()
+            .map(|(slug, terms)| {
+                format!(
+                    "[[topic]]\nslug = \"{slug}\"\nlabels = {{ en = \"{slug}\" }}\n[topic.terms]\nen = [{terms}]\n\n"
+                )
+            })
+            .collect();
+        Taxonomy::parse(&toml).unwrap()
+    }
+
     #[test]
     fn a_topic_naming_a_section_is_kept_beyond_the_cap() {
-        let taxonomy = Taxonomy::parse(
-            r#"
-[[topic]]
-slug = "alpha"
-labels = { en = "Alpha" }
-[topic.terms]
-en = ["alpha|3"]
-
-[[topic]]
-slug = "beta"
-labels = { en = "Beta" }
-[topic.terms]
-en = ["beta|3"]
-
-[[topic]]
-slug = "gamma"
-labels = { en = "Gamma" }
-[topic.terms]
-en = ["gamma|3"]
-
-[[topic]]
-slug = "delta"
-labels = { en = "Delta" }
-[topic.terms]
-en = ["delta|1"]
-"#,
-        )
-        .unwrap();
+        let taxonomy = english_taxonomy(&[
+            ("alpha", r#""alpha|3""#),
+            ("beta", r#""beta|3""#),
+            ("gamma", r#""gamma|3""#),
+            ("delta", r#""delta|1""#),
+        ]);
         let classifier = TopicClassifier::new(&taxonomy, TopicSettings::default());
         let body = "alpha alpha alpha beta beta beta gamma gamma delta";
         // Gamma is mentioned twice but names no section: the two places go to alpha and beta.
@@ -444,34 +436,12 @@ en = ["delta|1"]
 
     #[test]
     fn a_headed_parent_stands_for_its_strongest_child() {
-        let taxonomy = Taxonomy::parse(
-            r#"
-[[topic]]
-slug = "alpha"
-labels = { en = "Alpha" }
-[topic.terms]
-en = ["alpha|3"]
-
-[[topic]]
-slug = "beta"
-labels = { en = "Beta" }
-[topic.terms]
-en = ["beta|3"]
-
-[[topic]]
-slug = "law"
-labels = { en = "Law" }
-[topic.terms]
-en = ["legal|1"]
-
-[[topic]]
-slug = "law/devices"
-labels = { en = "Devices" }
-[topic.terms]
-en = ["device|3"]
-"#,
-        )
-        .unwrap();
+        let taxonomy = english_taxonomy(&[
+            ("alpha", r#""alpha|3""#),
+            ("beta", r#""beta|3""#),
+            ("law", r#""legal|1""#),
+            ("law/devices", r#""device|3""#),
+        ]);
         let classifier = TopicClassifier::new(&taxonomy, TopicSettings::default());
         let body = "alpha alpha alpha beta beta beta device device";
         // The section "Legal basis" makes the law branch a subject; the devices it discusses

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::time::{Duration, Instant};
 
-use crate::langid::{NgramModel, PreHashed, Script, model};
+use crate::langid::{NgramModel, PreHashed, Script, feature_hash, model};
 
 /// Cipher symbols stand in laid-out text as characters of the private-use plane 15, so that
 /// layout, running-line removal and headings work on them before they are decoded.
@@ -115,9 +115,8 @@ impl Key {
     pub fn apply(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {
-            match symbol(c).and_then(|i| self.text.get(i)) {
-                Some(t) => out.push_str(t),
-                None if symbol(c).is_some() => {}
+            match symbol(c) {
+                Some(i) => out.push_str(self.text.get(i).map_or("", String::as_str)),
                 None => out.push(c),
             }
         }
@@ -168,7 +167,7 @@ fn cipher_words(text: &str, groups: &[u32]) -> Vec<Word> {
 }
 
 /// The words to solve on: the most frequent, and a few for every glyph they miss.
-fn solve_set(words: &[Word], glyphs: usize, limit: usize, extra: usize) -> Vec<usize> {
+fn solve_set(words: &[&Word], glyphs: usize, limit: usize, extra: usize) -> Vec<usize> {
     let mut chosen: Vec<usize> = (0..words.len().min(limit)).collect();
     let mut seen = vec![0usize; glyphs];
     for &w in &chosen {
@@ -309,24 +308,25 @@ impl<'a> Solver<'a> {
     fn word_cost(&mut self, w: usize) -> f32 {
         let mut cost = 0.0;
         let mut run = std::mem::take(&mut self.run);
-        run.clear();
-        for item in &self.words[w].items {
-            match *item {
-                Item::Glyph(g) if !self.alphabet[self.key[g as usize]].is_empty() => {
-                    let before = run.len();
-                    run.extend(self.alphabet[self.key[g as usize]].chars());
-                    cost -= self.ligature_credit.unwrap_or(0.0) * (run.len() - before - 1) as f32;
-                }
-                Item::Letter(c) => run.push(c),
-                _ if !run.is_empty() => {
-                    cost += run_cost(self.model, self.lang, self.whole_words, &mut self.memo, &run);
-                    run.clear();
-                }
-                _ => {}
-            }
-        }
-        if !run.is_empty() {
-            cost += run_cost(self.model, self.lang, self.whole_words, &mut self.memo, &run);
+        let (alphabet, key) = (&self.alphabet, &self.key);
+        let items = &self.words[w].items;
+        for_each_run(
+            items,
+            |g| alphabet[key[g as usize]].as_str(),
+            &mut run,
+            |letters| {
+                cost += run_cost(self.model, self.lang, self.whole_words, &mut self.memo, letters);
+            },
+        );
+        if let Some(credit) = self.ligature_credit {
+            let extra: usize = items
+                .iter()
+                .filter_map(|i| match *i {
+                    Item::Glyph(g) => Some(self.alphabet[self.key[g as usize]].chars().count().saturating_sub(1)),
+                    _ => None,
+                })
+                .sum();
+            cost -= credit * extra as f32;
         }
         self.run = run;
         cost
@@ -443,12 +443,29 @@ impl<'a> Solver<'a> {
     }
 }
 
-fn run_cost(model: &NgramModel, lang: usize, whole_words: bool, memo: &mut Memo, run: &[char]) -> f32 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &c in run {
-        hash ^= u64::from(u32::from(c));
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+/// Calls `f` with each run of letters of a word decoded with `text_of` (a glyph's text; empty
+/// for a word break), `run` being the buffer.
+fn for_each_run<'t>(items: &[Item], text_of: impl Fn(u32) -> &'t str, run: &mut Vec<char>, mut f: impl FnMut(&[char])) {
+    run.clear();
+    for item in items {
+        match *item {
+            Item::Glyph(g) if !text_of(g).is_empty() => run.extend(text_of(g).chars()),
+            Item::Letter(c) => run.push(c),
+            _ if !run.is_empty() => {
+                f(run);
+                run.clear();
+            }
+            _ => {}
+        }
     }
+    if !run.is_empty() {
+        f(run);
+    }
+}
+
+fn run_cost(model: &NgramModel, lang: usize, whole_words: bool, memo: &mut Memo, run: &[char]) -> f32 {
+    // Keyed as the detector keys distinct words.
+    let hash = feature_hash(usize::MAX, run.iter().copied());
     *memo.entry(hash).or_insert_with(|| model.spelling_cost(lang, run, whole_words))
 }
 
@@ -502,10 +519,9 @@ fn solve(symbols: &CipherSymbols, text: &str, legacy: &Key) -> Option<Key> {
         if rejected >= MAX_REJECTED_FONTS {
             break;
         }
-        let font_words: Vec<Word> = words
+        let font_words: Vec<&Word> = words
             .iter()
             .filter(|w| w.items.iter().any(|i| matches!(*i, Item::Glyph(g) if font_of[g as usize] == font)))
-            .map(|w| Word { items: w.items.clone(), count: w.count })
             .collect();
         match solve_font(model, &font_words, &punctuation, language.as_deref(), deadline) {
             Some((lang, texts)) => {
@@ -570,7 +586,7 @@ fn fonts_of_glyphs(words: &[Word], glyphs: usize, punctuation: &[bool]) -> Vec<u
 /// the key is found, and each glyph's text, or `None` when no language makes words of them.
 fn solve_font(
     model: &NgramModel,
-    words: &[Word],
+    words: &[&Word],
     punctuation: &[bool],
     known: Option<&str>,
     deadline: Instant,
@@ -579,7 +595,7 @@ fn solve_font(
     if words.len() < 20 {
         return None;
     }
-    let screen_set: Vec<&Word> = solve_set(words, glyphs, SCREEN_WORDS, 0).into_iter().map(|w| &words[w]).collect();
+    let screen_set: Vec<&Word> = solve_set(words, glyphs, SCREEN_WORDS, 0).into_iter().map(|w| words[w]).collect();
     let mut screened: Vec<(f32, usize)> = Vec::new();
     // Another font of a document already read is most likely in its language.
     let languages: Vec<usize> = model
@@ -598,7 +614,7 @@ fn solve_font(
     screened.sort_by(|a, b| a.0.total_cmp(&b.0));
 
     let full_set: Vec<&Word> =
-        solve_set(words, glyphs, SOLVE_WORDS, SOLVE_WORDS).into_iter().map(|w| &words[w]).collect();
+        solve_set(words, glyphs, SOLVE_WORDS, SOLVE_WORDS).into_iter().map(|w| words[w]).collect();
     // A language far ahead after the screen is the only one solved in full.
     let finalists = match screened.as_slice() {
         [(first, _), (second, _), ..] if *first < 0.9 * *second => 1,
@@ -625,24 +641,14 @@ fn solve_font(
     let (mut known, mut all) = (0f32, 0f32);
     let mut run: Vec<char> = Vec::new();
     for word in words {
-        let mut runs: Vec<Vec<char>> = Vec::new();
-        for item in &word.items {
-            match *item {
-                Item::Glyph(g) if !text_of(g).is_empty() => run.extend(text_of(g).chars()),
-                Item::Letter(c) => run.push(c),
-                _ if !run.is_empty() => runs.push(std::mem::take(&mut run)),
-                _ => {}
+        for_each_run(&word.items, text_of, &mut run, |letters| {
+            if letters.len() >= MIN_JUDGED_LETTERS {
+                all += word.count;
+                if model.knows_word(solver.lang, letters) {
+                    known += word.count;
+                }
             }
-        }
-        if !run.is_empty() {
-            runs.push(std::mem::take(&mut run));
-        }
-        for r in runs.iter().filter(|r| r.len() >= MIN_JUDGED_LETTERS) {
-            all += word.count;
-            if model.knows_word(solver.lang, r) {
-                known += word.count;
-            }
-        }
+        });
     }
     let share = if all > 0.0 { known / all } else { 0.0 };
     let code = model.languages()[solver.lang].code.clone();

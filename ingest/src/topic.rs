@@ -667,4 +667,65 @@ ru = ["защита персональных данных|3", "защиты пе
             }
         }
     }
+
+    #[test]
+    fn experience_requirements_and_quality_labels_are_reached_across_languages() {
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let slugs = classifier.slugs();
+        let heading = |lang: &str, text: &str, slug: &str| {
+            classifier.score_parts(lang, "", &[text.to_string()], "")[slugs.iter().position(|s| s == slug).unwrap()]
+                .headings
+        };
+        // "The experience of …" is how a case study presents itself (the labelling protocol's
+        // account of experience); the titles of two library pages, then the same in others.
+        for (lang, text) in [
+            ("ru", "Дистанционный мониторинг артериального давления: опыт московских поликлиник"),
+            ("nl", "Zelfmanagement bij diabetes type 2 met een app: de ervaringen van een Twentse zorggroep"),
+            ("en", "The experience of three Nordic regions"),
+            ("fr", "L'expérience de l'Assistance publique"),
+            ("de", "Erfahrungen mit der elektronischen Patientenakte"),
+            ("es", "La experiencia de Andalucía"),
+            ("sv", "Erfarenheter av digitala vårdmöten"),
+            ("tr", "e-Nabız deneyimi"),
+        ] {
+            assert!(heading(lang, text, "implementation/case-studies") >= 1.5, "{lang}: {text}");
+        }
+        // Basic requirements are quality criteria (the DiGA overview's "3.1 Grundanforderungen").
+        for (lang, text) in [
+            ("de", "3.1 Grundanforderungen"),
+            ("en", "Basic requirements"),
+            ("fr", "Exigences essentielles"),
+            ("pl", "Wymagania podstawowe"),
+            ("ro", "Cerințe de bază"),
+        ] {
+            assert!(heading(lang, text, "app-quality/quality-criteria") >= 1.5, "{lang}: {text}");
+        }
+        // A quality label is a certification scheme in every language, not only "label" in
+        // French (the assessment-frameworks overview's section "4.1 Quality labels").
+        for (lang, text) in [
+            ("en", "4.1 Quality labels"),
+            ("de", "Qualitätslabel für Gesundheits-Apps"),
+            ("it", "Un marchio di qualità per le app"),
+            ("nl", "Het kwaliteitslabel"),
+            ("ru", "Знак качества для приложений"),
+        ] {
+            assert!(heading(lang, text, "app-quality/certification") >= 2.5, "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_plain_text_report_section_counts_as_a_heading() {
+        // The Spanish working paper of the library: its "5. Barreras" section is a success
+        // factors section (barriers), which the text extractor now returns as a heading.
+        let text = "Modelos de financiación de la salud móvil\n\n4. Modelos de negocio observados\n\n\
+            Las empresas combinan varias fuentes de ingresos.\n\n5. Barreras\n\n\
+            Las empresas citan la fragmentación del sistema y la falta de interoperabilidad.\n";
+        let extraction = crate::text::PlainTextExtractor::extract(text.as_bytes());
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let title = extraction.title.unwrap();
+        let topics = classifier.classify("es", &title, &extraction.headings, &extraction.text);
+        assert!(topics.contains(&"implementation/success-factors".to_string()), "{topics:?}");
+        let unheaded = classifier.classify("es", &title, &[], &extraction.text);
+        assert!(!unheaded.contains(&"implementation/success-factors".to_string()), "{unheaded:?}");
+    }
 }

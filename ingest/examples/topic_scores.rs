@@ -40,7 +40,7 @@ fn main() {
         for (topic, total) in ranked.into_iter().take(if std::env::var_os("ALL").is_some() { usize::MAX } else { 7 }) {
             let p = parts[topic];
             println!(
-                "  {:<42} {total:6.2}  title {:.1} headings {:.1} body {:.2}",
+                "  {:<42} {total:6.2}  title {:.4} headings {:.4} body {:.4}",
                 classifier.slugs()[topic],
                 p.title,
                 p.headings,

@@ -251,11 +251,23 @@ impl TopicClassifier {
         let heading_text = headings.join("\n");
         for (place, text) in [(Place::Title, title), (Place::Headings, heading_text.as_str()), (Place::Body, body)] {
             let tokens = tokenize(text);
-            for (topic, weight) in distinct_matches(&matchers, &tokens) {
+            // Items of an enumeration are passing mentions: they add no body evidence (a title
+            // or a heading is never an enumeration of that kind).
+            let listed = match place {
+                Place::Body => enumerations(text),
+                _ => Vec::new(),
+            };
+            for (topic, weight, start) in distinct_matches(&matchers, &tokens) {
                 match place {
                     Place::Title => parts[topic].title += weight,
                     Place::Headings => parts[topic].headings += weight,
-                    Place::Body => body_counts.entry((topic, weight.to_bits())).or_insert((weight, 0)).1 += 1,
+                    Place::Body => {
+                        // Tokens borrow from `text`, so their address gives their byte offset.
+                        let offset = tokens[start].original().as_ptr() as usize - text.as_ptr() as usize;
+                        if !listed.iter().any(|r| r.contains(&offset)) {
+                            body_counts.entry((topic, weight.to_bits())).or_insert((weight, 0)).1 += 1;
+                        }
+                    }
                 }
             }
         }
@@ -275,11 +287,41 @@ enum Place {
     Body,
 }
 
-/// The matches of every matcher in `tokens` as (topic, weight), where overlapping matches of
-/// one topic count once, the longest (then the heaviest) winning: "ochrany osobních údajů" is
-/// one mention of privacy, not three (it also matches "ochrana osobních údajů" by inflection
-/// and "osobních údajů"), and "GDPR" in the Czech and the English list is one.
-fn distinct_matches(matchers: &[&TermMatcher], tokens: &[Token<'_>]) -> Vec<(usize, f32)> {
+/// Most words of an inner item of a sentence that is an enumeration.
+const ENUMERATION_ITEM_WORDS: usize = 5;
+
+/// Byte ranges of `text` that are enumerations: sentences (up to `.`, `!`, `?`, `;`, `:` or a
+/// line break) of at least three comma-separated items whose inner items have at most
+/// [`ENUMERATION_ITEM_WORDS`] words ("política de privacidad clara, protección
+/// de datos personales, seguridad lógica de los datos"). The labelling protocol does not count
+/// a topic named only as an item of an enumeration.
+fn enumerations(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let ends = text.char_indices().filter(|&(_, c)| matches!(c, '.' | '!' | '?' | ';' | ':' | '\n'));
+    for (end, c) in ends.chain(std::iter::once((text.len(), '.'))) {
+        let sentence = &text[start..end];
+        let items: Vec<usize> = sentence.split(',').map(|item| item.split_whitespace().count()).collect();
+        // The first item carries the lead-in and the last the closing words, so only the
+        // items between them are held to the length of a list item.
+        let words: usize = items.iter().sum();
+        if items.len() >= 3
+            && words <= ENUMERATION_ITEM_WORDS * items.len()
+            && items[1..items.len() - 1].iter().all(|&words| words <= ENUMERATION_ITEM_WORDS)
+        {
+            ranges.push(start..end);
+        }
+        start = end + c.len_utf8();
+    }
+    ranges
+}
+
+/// The matches of every matcher in `tokens` as (topic, weight, index of the first token), where
+/// overlapping matches of one topic count once, the longest (then the heaviest) winning:
+/// "ochrany osobních údajů" is one mention of privacy, not three (it also matches "ochrana
+/// osobních údajů" by inflection and "osobních údajů"), and "GDPR" in the Czech and the English
+/// list is one.
+fn distinct_matches(matchers: &[&TermMatcher], tokens: &[Token<'_>]) -> Vec<(usize, f32, usize)> {
     let mut found: Vec<(usize, std::ops::Range<usize>, f32)> = Vec::new();
     for matcher in matchers {
         matcher.find(tokens, |topic, weight, span| found.push((topic, span, weight)));
@@ -297,7 +339,7 @@ fn distinct_matches(matchers: &[&TermMatcher], tokens: &[Token<'_>]) -> Vec<(usi
             continue;
         }
         last = Some((topic, span.end));
-        kept.push((topic, weight));
+        kept.push((topic, weight, span.start));
     }
     kept
 }
@@ -727,5 +769,29 @@ ru = ["защита персональных данных|3", "защиты пе
         assert!(topics.contains(&"implementation/success-factors".to_string()), "{topics:?}");
         let unheaded = classifier.classify("es", &title, &[], &extraction.text);
         assert!(!unheaded.contains(&"implementation/success-factors".to_string()), "{unheaded:?}");
+    }
+
+    #[test]
+    fn items_of_an_enumeration_are_no_evidence() {
+        // The Andalusian seal's page lists privacy as one block of its criteria (sample library,
+        // es-distintivo-appsaludable-andalucia-2015); a sentence about privacy is evidence.
+        let listed = "El distintivo revisa cuatro bloques. Servicios: soporte técnico, comercio \
+            electrónico transparente, ancho de banda y consumo de recursos razonables. Y además: \
+            política de privacidad clara, protección de datos personales, seguridad \
+            lógica de los datos.";
+        let said = "La protección de datos personales es el requisito que más aplicaciones incumplen.";
+        let ranges = enumerations(listed);
+        assert_eq!(ranges.len(), 2, "{ranges:?}");
+        assert!(listed[ranges[1].clone()].trim().starts_with("política de privacidad clara"));
+        assert!(enumerations(said).is_empty());
+        // A sentence of long clauses is not an enumeration.
+        assert!(enumerations("Los pacientes, que antes esperaban semanas para una cita, ahora reciben respuesta en dos días, según la agencia.").is_empty());
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let privacy = classifier.slugs().iter().position(|s| s == "legal-ethics/privacy").unwrap();
+        assert_eq!(classifier.score_parts("es", "", &[], listed)[privacy].body, 0.0);
+        assert!(classifier.score_parts("es", "", &[], said)[privacy].body >= 3.0);
+        // In a heading the same words still name the section.
+        let headed = classifier.score_parts("es", "", &["Privacidad, seguridad, protección de datos".into()], "");
+        assert!(headed[privacy].headings >= 2.5);
     }
 }

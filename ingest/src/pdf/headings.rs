@@ -36,6 +36,14 @@ pub fn headings(pages: &[&[Block]], running: &[Vec<(usize, usize)>], title: Opti
                     out.push(title.to_string());
                     continue;
                 }
+                if l == 0 && !large && !skip.contains(&(b, l)) && line.size >= body * 0.98 {
+                    if let Some(next) = block.lines.get(1)
+                        && let Some(title) = short_opening_line(line, next)
+                    {
+                        out.push(title.to_string());
+                        continue;
+                    }
+                }
                 if large {
                     run.push(line);
                 }
@@ -80,6 +88,30 @@ fn numbered_subsection(text: &str) -> Option<&str> {
         && letters >= 3
         && first_upper
         && !rest.trim_end().ends_with(['.', ',', ';', ':']))
+    .then_some(text)
+}
+
+/// Most words of an unnumbered section title set in the body size.
+const SHORT_TITLE_WORDS: usize = 8;
+
+/// An unnumbered section title set in the body size (bold, which the layout does not record):
+/// the short first line of a block, starting with a capital and without closing punctuation,
+/// at most 0.7 times as wide as the next line, which starts a new sentence ("Base juridique et
+/// information des personnes" above "La plupart des applications grand public fondent…"). A
+/// paragraph's first line runs the full width, and its second continues the sentence.
+fn short_opening_line<'a>(line: &'a Line, next: &Line) -> Option<&'a str> {
+    let text = line.text.trim();
+    let words = text.split_whitespace().count();
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let starts_upper = |t: &str| t.trim_start().chars().next().is_some_and(char::is_uppercase);
+    let width = |l: &Line| l.u.1 - l.u.0;
+    ((1..=SHORT_TITLE_WORDS).contains(&words)
+        && letters >= 4
+        && starts_upper(text)
+        && starts_upper(&next.text)
+        && !text.ends_with(['.', ',', ';', ':', '!', '?', '…'])
+        && line.is_horizontal()
+        && width(line) <= 0.7 * width(next))
     .then_some(text)
 }
 
@@ -161,5 +193,53 @@ mod tests {
         let page = vec![block(&[("Short line", 10.0)]), block(&[("Another short line of body text", 10.0)])];
         let pages: Vec<&[Block]> = vec![&page];
         assert!(headings(&pages, &[], None).is_empty());
+    }
+
+    #[test]
+    fn short_opening_lines_in_the_body_size_are_headings() {
+        // Lines and extents as laid out in the library's Health Data Hub report (body 11 pt,
+        // section titles 12 pt bold, which is below the large-heading ratio).
+        let line = |text: &str, size: f32, end: f32| Line {
+            text: text.into(),
+            v: 0.0,
+            u: (56.8, end),
+            size,
+            dir: (1.0, 0.0),
+            y: 0.0,
+        };
+        let next = line(
+            "La plupart des applications grand public fondent le traitement sur le consentement de l'utilisateur pour la fourniture",
+            11.0,
+            562.8,
+        );
+        let body = line(
+            "du service. La réutilisation à des fins de recherche suppose une information claire et, selon les cas, une base",
+            11.0,
+            560.0,
+        );
+        let page = vec![
+            Block {
+                lines: vec![
+                    line("Base juridique et information des personnes", 12.0, 310.6),
+                    next.clone(),
+                    body.clone(),
+                ],
+            },
+            // A paragraph: its first line runs the full width.
+            Block { lines: vec![next.clone(), body.clone()] },
+            // A short line whose next line continues its sentence (lower case).
+            Block { lines: vec![line("Les mesures dépendent des capteurs", 11.0, 250.0), body.clone()] },
+            // A short line without closing punctuation above a new sentence reads as a title
+            // (the rule cannot tell it from one); a lead-in ending with a colon does not, nor a
+            // short line in a smaller font.
+            Block { lines: vec![line("Trois conditions sont posées", 11.0, 250.0), next.clone()] },
+            Block { lines: vec![line("Les recommandations suivantes :", 11.0, 250.0), next.clone()] },
+            Block { lines: vec![line("Source : Health Data Hub", 8.0, 150.0), next.clone()] },
+        ];
+        let pages: Vec<&[Block]> = vec![&page];
+        assert_eq!(
+            headings(&pages, &[], None),
+            ["Base juridique et information des personnes", "Trois conditions sont posées"]
+        );
     }
 }

@@ -36,13 +36,15 @@ pub fn headings(pages: &[&[Block]], running: &[Vec<(usize, usize)>], title: Opti
                     out.push(title.to_string());
                     continue;
                 }
-                if l == 0 && !large && !skip.contains(&(b, l)) && line.size >= body * 0.98 {
-                    if let Some(next) = block.lines.get(1)
-                        && let Some(title) = short_opening_line(line, next)
-                    {
-                        out.push(title.to_string());
-                        continue;
-                    }
+                if l == 0
+                    && !large
+                    && !skip.contains(&(b, l))
+                    && line.size >= body * 0.98
+                    && let Some(next) = block.lines.get(1)
+                    && let Some(title) = short_opening_line(line, next)
+                {
+                    out.push(title.to_string());
+                    continue;
                 }
                 if large {
                     run.push(line);

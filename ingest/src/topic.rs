@@ -794,4 +794,22 @@ ru = ["защита персональных данных|3", "защиты пе
         let headed = classifier.score_parts("es", "", &["Privacidad, seguridad, protección de datos".into()], "");
         assert!(headed[privacy].headings >= 2.5);
     }
+
+    #[test]
+    fn privacy_concepts_reach_the_smaller_languages() {
+        // Sensitive data, anonymisation, encryption, data breaches and the data protection
+        // officer were privacy terms in the large lists only; Swedish, Czech, Turkish, Greek and
+        // Romanian had six terms each.
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let privacy = classifier.slugs().iter().position(|s| s == "legal-ethics/privacy").unwrap();
+        for (lang, text) in [
+            ("sv", "Appen lagrar känsliga personuppgifter med kryptering och har ett dataskyddsombud."),
+            ("cs", "Aplikace musí zajistit šifrování a jmenovat pověřence pro ochranu osobních údajů."),
+            ("tr", "Uygulama hassas verileri şifreleme ile korur ve veri ihlali durumunda bildirim yapar."),
+            ("el", "Η εφαρμογή εφαρμόζει ψευδωνυμοποίηση και κρυπτογράφηση για τα ευαίσθητα δεδομένα."),
+            ("ro", "Aplicația folosește criptare și pseudonimizare pentru datele sensibile ale pacienților."),
+        ] {
+            assert!(classifier.score_parts(lang, "", &[], text)[privacy].body >= 3.0, "{lang}: {text}");
+        }
+    }
 }

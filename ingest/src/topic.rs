@@ -812,4 +812,24 @@ ru = ["защита персональных данных|3", "защиты пе
             assert!(classifier.score_parts(lang, "", &[], text)[privacy].body >= 3.0, "{lang}: {text}");
         }
     }
+
+    #[test]
+    fn a_results_section_is_evidence() {
+        // The protocol: a page reporting measured outcomes of a pilot or programme is evidence.
+        // Section titles of the library (Moscow, Dutch, Portuguese and Danish pages).
+        let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
+        let evidence = classifier.slugs().iter().position(|s| s == "evidence").unwrap();
+        for (lang, heading) in [
+            ("ru", "Первые результаты"),
+            ("nl", "Resultaten na achttien maanden"),
+            ("pt", "3. Resultados"),
+            ("en", "Results"),
+        ] {
+            assert!(classifier.score_parts(lang, "", &[heading.into()], "")[evidence].headings >= 1.0, "{lang}");
+        }
+        // One word in passing is below the minimum score.
+        let body = "The results of the public consultation will be published in spring.";
+        let parts = classifier.score_parts("en", "", &[], body);
+        assert!(parts[evidence].total() < TopicSettings::default().min_score);
+    }
 }

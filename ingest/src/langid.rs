@@ -267,6 +267,25 @@ impl NgramModel {
     /// how common each n-gram is, this does not reward common letters in themselves: it judges
     /// a cipher key that may send any glyph to any letter.
     pub fn spelling_cost(&self, lang: usize, word: &[char], whole_words: bool) -> f32 {
+        let mut padded: Vec<char> = Vec::with_capacity(word.len() + 2);
+        padded.push(' ');
+        padded.extend_from_slice(word);
+        padded.push(' ');
+        let mut cost = 0.0;
+        for i in 1..padded.len() {
+            cost += self.letter_cost(lang, &padded[(i + 1).saturating_sub(NMAX)..=i]);
+        }
+        if whole_words {
+            cost += self.word_saving(lang, word).unwrap_or(0.0);
+        }
+        cost
+    }
+
+    /// What the last character of `window` costs language `lang` after the characters before
+    /// it (at most [`Self::SPELLING_WINDOW`] in all, a space standing for the word's edges):
+    /// one term of [`Self::spelling_cost`], which depends on nothing else, so that a solver
+    /// trying many keys can keep it by window.
+    pub fn letter_cost(&self, lang: usize, window: &[char]) -> f32 {
         const BACKOFF: f32 = 0.5;
         let Some(language) = self.languages.get(lang) else { return f32::INFINITY };
         let known = |n: usize, gram: &[char]| {
@@ -276,42 +295,40 @@ impl NgramModel {
                 .find(|e| usize::from(e.lang) == lang)
                 .map(|e| language.floors[n] + e.saving)
         };
-        let mut padded: Vec<char> = Vec::with_capacity(word.len() + 2);
-        padded.push(' ');
-        padded.extend_from_slice(word);
-        padded.push(' ');
-        let mut cost = 0.0;
-        for i in 1..padded.len() {
-            let top = NMAX.min(i + 1);
-            let mut letter = language.floors[1];
-            for n in (1..=top).rev() {
-                let gram = &padded[i + 1 - n..=i];
-                // The word's start is no 1-gram: a first letter is scored by its share of the
-                // bigrams that open words, the same context for every key.
-                let context =
-                    if n == 1 || (n == 2 && gram[0] == ' ') { Some(0.0) } else { known(n - 1, &gram[..n - 1]) };
-                // An unknown context says nothing: back off to a shorter one. A known context
-                // with an unknown n-gram bounds it: the model kept every n-gram likelier than
-                // its floor.
-                let Some(context) = context else { continue };
-                let joint = match known(n, gram) {
-                    Some(joint) => joint,
-                    // Below a rare context the bound says nothing (the n-gram could be likely).
-                    None if language.floors[n] - context < 1.0 => continue,
-                    None => language.floors[n],
-                };
-                letter = (joint - context).max(0.0) + BACKOFF * (top - n) as f32;
-                break;
-            }
-            cost += letter;
+        let top = window.len().min(NMAX);
+        let end = window.len();
+        let mut letter = language.floors[1];
+        for n in (1..=top).rev() {
+            let gram = &window[end - n..];
+            // The word's start is no 1-gram: a first letter is scored by its share of the
+            // bigrams that open words, the same context for every key.
+            let context = if n == 1 || (n == 2 && gram[0] == ' ') { Some(0.0) } else { known(n - 1, &gram[..n - 1]) };
+            // An unknown context says nothing: back off to a shorter one. A known context
+            // with an unknown n-gram bounds it: the model kept every n-gram likelier than
+            // its floor.
+            let Some(context) = context else { continue };
+            let joint = match known(n, gram) {
+                Some(joint) => joint,
+                // Below a rare context the bound says nothing (the n-gram could be likely).
+                None if language.floors[n] - context < 1.0 => continue,
+                None => language.floors[n],
+            };
+            letter = (joint - context).max(0.0) + BACKOFF * (top - n) as f32;
+            break;
         }
-        if whole_words
-            && let Some(entry) =
-                self.features.get(feature_hash(0, word.iter().copied())).iter().find(|e| usize::from(e.lang) == lang)
-        {
-            cost += entry.saving;
-        }
-        cost
+        letter
+    }
+
+    /// The characters [`Self::letter_cost`] looks at: the letter and the three before it.
+    pub const SPELLING_WINDOW: usize = NMAX;
+
+    /// What knowing `word` as a whole word saves language `lang` (negative), if it knows it.
+    pub fn word_saving(&self, lang: usize, word: &[char]) -> Option<f32> {
+        self.features
+            .get(feature_hash(0, word.iter().copied()))
+            .iter()
+            .find(|e| usize::from(e.lang) == lang)
+            .map(|e| e.saving)
     }
 
     /// Whether language `lang` knows `word` as a whole word.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::time::{Duration, Instant};
 
-use crate::langid::{NgramModel, PreHashed, Script, feature_hash, model};
+use crate::langid::{NgramModel, Script, model};
 
 /// Cipher symbols stand in laid-out text as characters of the private-use plane 15, so that
 /// layout, running-line removal and headings work on them before they are decoded.
@@ -22,12 +22,16 @@ const SOLVE_WORDS: usize = 1200;
 const SCREEN_WORDS: usize = 150;
 const SCREEN_SWEEPS: usize = 2;
 const FULL_SWEEPS: usize = 8;
+/// Sweeps the finalists are compared after.
+const FINALIST_SWEEPS: usize = 2;
 /// Languages solved in full after the screen.
 const FINALISTS: usize = 3;
 /// Fonts that spell no language after which the smaller ones are not tried.
 const MAX_REJECTED_FONTS: usize = 2;
 /// Words a glyph's letter is chosen on (its commonest).
 const EVIDENCE_WORDS: usize = 200;
+/// Share of a font's word tokens that must repeat an earlier word for its key to be solved.
+const MIN_REPEATED_TOKENS: f32 = 0.25;
 /// Glyph occurrences a font needs for its key to be solved.
 const MIN_FONT_GLYPHS: f32 = 400.0;
 /// Share of a language's letters (by frequency) a glyph may become.
@@ -45,7 +49,7 @@ const MIN_JUDGED_LETTERS: usize = 4;
 /// is then right and its common words readable, its rarer letters not.
 const MIN_KNOWN_WORDS: f32 = 0.2;
 /// Time the solver may take for one document, inside the extraction's own limit (60 s by
-/// default); a document needs 2–15 s on one core.
+/// default); the two real documents of the evaluation need 0.1–4 s on one core.
 const BUDGET: Duration = Duration::from_secs(40);
 
 /// The cipher symbols of one document: a glyph shape as drawn by one font code.
@@ -213,13 +217,98 @@ struct Solver<'a> {
     /// known well enough to say, and no ligature is tried before.
     ligature_credit: Option<f32>,
     costs: Vec<f32>,
-    memo: Memo,
-    /// Letters of the word being scored, kept to spare an allocation per word.
+    /// When each word's decoding last changed and each glyph was last judged by a sweep, on a
+    /// clock of judgements: a glyph none of whose words changed since is not judged again.
+    clock: u64,
+    changed_at: Vec<u64>,
+    judged_at: Vec<Option<u64>>,
+    /// Each candidate text as characters with their window codes.
+    spelled: Vec<Vec<(char, u32)>>,
+    windows: WindowCosts,
+    /// Letters of the word being scored (whole words only), kept to spare an allocation.
     run: Vec<char>,
 }
 
-/// Costs of decoded words by the hash of their letters (already a hash: no second one).
-type Memo = HashMap<u64, f32, BuildHasherDefault<PreHashed>>;
+/// What each letter costs after the letters before it ([`NgramModel::letter_cost`]), by window:
+/// a word's cost is the sum over its letters, so a key change re-reads a few windows rather
+/// than re-spelling the word against the model. A window is coded as the codes of its
+/// characters, a byte each, the newest lowest (a code is never 0, so shorter windows differ):
+/// the map of a large font holds a million windows or more, and small entries keep more of it
+/// in the processor's caches.
+struct WindowCosts {
+    codes: HashMap<char, u32>,
+    /// The character of each code.
+    chars: Vec<char>,
+    costs: HashMap<u32, f32, BuildHasherDefault<WindowHasher>>,
+}
+
+/// Hashes a window's code: the map picks a slot by the hash's low bits and tells entries apart
+/// by its top bits, so every bit of the code is spread over both (a product's low bits depend
+/// only on the code's low bits, its high bits on all of them).
+#[derive(Default)]
+struct WindowHasher(u64);
+
+impl std::hash::Hasher for WindowHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b) ^ (self.0 as u32).rotate_left(8));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        let product = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = product ^ (product >> 32);
+    }
+}
+
+/// The code of a word's edge in a window.
+const EDGE: u32 = 1;
+/// The code every letter past the 254th shares, as one letter no model knows (a font's
+/// alphabet and the real letters beside its glyphs come to a few dozen).
+const OTHER: u32 = 0xFF;
+
+impl WindowCosts {
+    fn new() -> WindowCosts {
+        WindowCosts { codes: HashMap::new(), chars: vec!['\0', ' '], costs: HashMap::default() }
+    }
+
+    fn code(&mut self, c: char) -> u32 {
+        if c == ' ' {
+            return EDGE;
+        }
+        if let Some(&code) = self.codes.get(&c) {
+            return code;
+        }
+        if self.chars.len() >= OTHER as usize {
+            if self.chars.len() == OTHER as usize {
+                self.chars.push(char::REPLACEMENT_CHARACTER);
+            }
+            return OTHER;
+        }
+        let code = self.chars.len() as u32;
+        self.chars.push(c);
+        self.codes.insert(c, code);
+        code
+    }
+
+    /// The cost of the last letter of window `code`, of `len` characters.
+    fn cost(&mut self, model: &NgramModel, lang: usize, code: u32, len: usize) -> f32 {
+        if let Some(&cost) = self.costs.get(&code) {
+            return cost;
+        }
+        let mut window = [' '; NgramModel::SPELLING_WINDOW];
+        for (i, slot) in window[NgramModel::SPELLING_WINDOW - len..].iter_mut().enumerate() {
+            *slot = self.chars[((code >> (8 * (len - 1 - i))) & 0xFF) as usize];
+        }
+        let cost = model.letter_cost(lang, &window[NgramModel::SPELLING_WINDOW - len..]);
+        self.costs.insert(code, cost);
+        cost
+    }
+}
 
 impl<'a> Solver<'a> {
     fn new(model: &'a NgramModel, lang: usize, words: Vec<&'a Word>, punctuation: &[bool]) -> Option<Solver<'a>> {
@@ -276,9 +365,16 @@ impl<'a> Solver<'a> {
             whole_words: false,
             ligature_credit: None,
             costs: Vec::new(),
-            memo: Memo::default(),
+            clock: 0,
+            changed_at: Vec::new(),
+            judged_at: Vec::new(),
+            spelled: Vec::new(),
+            windows: WindowCosts::new(),
             run: Vec::with_capacity(MAX_WORD_ITEMS * 3),
         };
+        let windows = &mut solver.windows;
+        solver.spelled =
+            solver.alphabet.iter().map(|text| text.chars().map(|c| (c, windows.code(c))).collect()).collect();
         solver.rescore();
         Some(solver)
     }
@@ -292,48 +388,85 @@ impl<'a> Solver<'a> {
     fn credit_ligatures(&mut self) {
         let positions: f32 = self.words.iter().map(|w| (w.items.len() + 1) as f32 * w.count).sum();
         self.ligature_credit = Some(self.total() / positions.max(1.0));
-        self.memo.clear();
         self.rescore();
     }
 
+    /// Scores every word afresh (the scoring changed): every glyph is to be judged again.
     fn rescore(&mut self) {
         self.costs = (0..self.words.len()).map(|w| self.word_cost(w)).collect();
+        self.clock = 0;
+        self.changed_at = vec![0; self.words.len()];
+        self.judged_at = vec![None; self.by_glyph.len()];
+    }
+
+    /// Rescores the words of glyph `g`, whose text changed, and notes when.
+    fn rescore_glyph(&mut self, g: usize) {
+        let words = std::mem::take(&mut self.by_glyph[g]);
+        self.clock += 1;
+        for &w in &words {
+            self.costs[w as usize] = self.word_cost(w as usize);
+            self.changed_at[w as usize] = self.clock;
+        }
+        self.by_glyph[g] = words;
+    }
+
+    /// The share of the decoded words of 4+ letters in `words` (by occurrence) that the
+    /// language knows as words.
+    fn known_share(&self, words: &[&Word]) -> f32 {
+        let text_of = |g: u32| self.alphabet[self.key[g as usize]].as_str();
+        let (mut known, mut all) = (0f32, 0f32);
+        let mut run: Vec<char> = Vec::new();
+        for word in words {
+            for_each_run(&word.items, text_of, &mut run, |letters| {
+                if letters.len() >= MIN_JUDGED_LETTERS {
+                    all += word.count;
+                    if self.model.knows_word(self.lang, letters) {
+                        known += word.count;
+                    }
+                }
+            });
+        }
+        if all > 0.0 { known / all } else { 0.0 }
     }
 
     fn total(&self) -> f32 {
         self.costs.iter().zip(&self.words).map(|(c, w)| c * w.count).sum()
     }
 
-    /// The cost of one word under the current key: its letter runs as the model scores words.
+    /// The cost of one word under the current key: its letter runs as the model spells words
+    /// ([`NgramModel::spelling_cost`], summed in the same order), window by window.
     fn word_cost(&mut self, w: usize) -> f32 {
-        let mut cost = 0.0;
-        let mut run = std::mem::take(&mut self.run);
-        let (alphabet, key) = (&self.alphabet, &self.key);
-        let items = &self.words[w].items;
-        for_each_run(
-            items,
-            |g| alphabet[key[g as usize]].as_str(),
-            &mut run,
-            |letters| {
-                cost += run_cost(self.model, self.lang, self.whole_words, &mut self.memo, letters);
-            },
-        );
+        let Solver { model, lang, whole_words, ref words, ref key, ref spelled, ref mut windows, ref mut run, .. } =
+            *self;
+        let mut speller = Speller { model, lang, whole_words, windows, run, window: 0, len: 0, sum: 0.0, cost: 0.0 };
+        let mut extra = 0usize;
+        for item in &words[w].items {
+            match *item {
+                Item::Glyph(g) if !spelled[key[g as usize]].is_empty() => {
+                    let text = &spelled[key[g as usize]];
+                    extra += text.len() - 1;
+                    for &(c, code) in text {
+                        speller.letter(c, code);
+                    }
+                }
+                Item::Letter(c) => {
+                    let code = speller.windows.code(c);
+                    speller.letter(c, code);
+                }
+                _ => speller.end(),
+            }
+        }
+        speller.end();
+        let mut cost = speller.cost;
         if let Some(credit) = self.ligature_credit {
-            let extra: usize = items
-                .iter()
-                .filter_map(|i| match *i {
-                    Item::Glyph(g) => Some(self.alphabet[self.key[g as usize]].chars().count().saturating_sub(1)),
-                    _ => None,
-                })
-                .sum();
             cost -= credit * extra as f32;
         }
-        self.run = run;
         cost
     }
 
     /// Coordinate descent: each glyph in turn takes the letter that makes the words it is in
-    /// cheapest, until a sweep changes nothing.
+    /// cheapest, until a sweep changes nothing. A glyph none of whose words changed since it
+    /// was last judged is not judged again: its words would cost what they cost then.
     fn sweep(&mut self, sweeps: usize, deadline: Instant) {
         let mut order: Vec<usize> =
             (0..self.by_glyph.len()).filter(|&g| !self.by_glyph[g].is_empty() && !self.fixed[g]).collect();
@@ -349,6 +482,10 @@ impl<'a> Solver<'a> {
                 // A common glyph is judged on its commonest words (the list is in order of
                 // frequency): more would cost time and change no decision.
                 let evidence = &words[..words.len().min(EVIDENCE_WORDS)];
+                if self.judged_at[g].is_some_and(|at| evidence.iter().all(|&w| self.changed_at[w as usize] <= at)) {
+                    self.by_glyph[g] = words;
+                    continue;
+                }
                 let current = self.key[g];
                 let base: f32 = evidence.iter().map(|&w| self.costs[w as usize] * self.words[w as usize].count).sum();
                 let mut best = (current, base);
@@ -369,13 +506,12 @@ impl<'a> Solver<'a> {
                     }
                 }
                 self.key[g] = best.0;
+                self.by_glyph[g] = words;
                 if best.0 != current {
                     changed = true;
-                    for &w in &words {
-                        self.costs[w as usize] = self.word_cost(w as usize);
-                    }
+                    self.rescore_glyph(g);
                 }
-                self.by_glyph[g] = words;
+                self.judged_at[g] = Some(self.clock);
             }
             if !changed {
                 break;
@@ -422,14 +558,12 @@ impl<'a> Solver<'a> {
             let delta = after - before;
             let take = delta < 0.0
                 || (temperature > 0.0 && ((next() >> 11) as f32 / (1u64 << 53) as f32) < (-delta / temperature).exp());
+            self.by_glyph[g] = words;
             if take {
-                for &w in &words {
-                    self.costs[w as usize] = self.word_cost(w as usize);
-                }
+                self.rescore_glyph(g);
             } else {
                 self.key[g] = current;
             }
-            self.by_glyph[g] = words;
         }
     }
 
@@ -437,9 +571,53 @@ impl<'a> Solver<'a> {
     /// `contrôle` settles the rarer letters that n-grams leave in doubt.
     fn polish(&mut self, sweeps: usize, deadline: Instant) {
         self.whole_words = true;
-        self.memo.clear();
         self.rescore();
         self.sweep(sweeps, deadline);
+    }
+}
+
+/// Sums a word's letter runs as [`NgramModel::spelling_cost`] does, window by window.
+struct Speller<'s> {
+    model: &'s NgramModel,
+    lang: usize,
+    whole_words: bool,
+    windows: &'s mut WindowCosts,
+    /// The run's letters, for its whole-word saving.
+    run: &'s mut Vec<char>,
+    /// The window of the run being spelled (0: none), its length, and the run's cost so far.
+    window: u32,
+    len: usize,
+    sum: f32,
+    cost: f32,
+}
+
+impl Speller<'_> {
+    fn letter(&mut self, c: char, code: u32) {
+        if self.window == 0 {
+            (self.window, self.len, self.sum) = (EDGE, 1, 0.0);
+        }
+        self.window = (self.window << 8) | code;
+        self.len = (self.len + 1).min(NgramModel::SPELLING_WINDOW);
+        self.sum += self.windows.cost(self.model, self.lang, self.window, self.len);
+        if self.whole_words {
+            self.run.push(c);
+        }
+    }
+
+    /// Ends the run being spelled, if any: its closing edge and, with whole words, its saving.
+    fn end(&mut self) {
+        if self.window == 0 {
+            return;
+        }
+        self.window = (self.window << 8) | EDGE;
+        self.len = (self.len + 1).min(NgramModel::SPELLING_WINDOW);
+        self.sum += self.windows.cost(self.model, self.lang, self.window, self.len);
+        if self.whole_words {
+            self.sum += self.model.word_saving(self.lang, self.run).unwrap_or(0.0);
+            self.run.clear();
+        }
+        self.cost += self.sum;
+        self.window = 0;
     }
 }
 
@@ -461,12 +639,6 @@ fn for_each_run<'t>(items: &[Item], text_of: impl Fn(u32) -> &'t str, run: &mut 
     if !run.is_empty() {
         f(run);
     }
-}
-
-fn run_cost(model: &NgramModel, lang: usize, whole_words: bool, memo: &mut Memo, run: &[char]) -> f32 {
-    // Keyed as the detector keys distinct words.
-    let hash = feature_hash(usize::MAX, run.iter().copied());
-    *memo.entry(hash).or_insert_with(|| model.spelling_cost(lang, run, whole_words))
 }
 
 fn solve(symbols: &CipherSymbols, text: &str, legacy: &Key) -> Option<Key> {
@@ -523,6 +695,13 @@ fn solve(symbols: &CipherSymbols, text: &str, legacy: &Key) -> Option<Key> {
             .iter()
             .filter(|w| w.items.iter().any(|i| matches!(*i, Item::Glyph(g) if font_of[g as usize] == font)))
             .collect();
+        let tokens: f32 = font_words.iter().map(|w| w.count).sum();
+        // Running text repeats its words (a third to two thirds of a page's tokens are words
+        // seen before); a font whose words hardly repeat sets lists, patterns or code, and
+        // gives a cipher too little to be solved on.
+        if 1.0 - font_words.len() as f32 / tokens < MIN_REPEATED_TOKENS {
+            continue;
+        }
         match solve_font(model, &font_words, &punctuation, language.as_deref(), deadline) {
             Some((lang, texts)) => {
                 for (g, text) in texts.into_iter().enumerate() {
@@ -595,7 +774,6 @@ fn solve_font(
     if words.len() < 20 {
         return None;
     }
-    let screen_set: Vec<&Word> = solve_set(words, glyphs, SCREEN_WORDS, 0).into_iter().map(|w| words[w]).collect();
     let mut screened: Vec<(f32, usize)> = Vec::new();
     // Another font of a document already read is most likely in its language.
     let languages: Vec<usize> = model
@@ -605,6 +783,7 @@ fn solve_font(
         .filter(|(_, l)| l.script != Script::Other && known.is_none_or(|k| l.code == k))
         .map(|(i, _)| i)
         .collect();
+    let screen_set: Vec<&Word> = solve_set(words, glyphs, SCREEN_WORDS, 0).into_iter().map(|w| words[w]).collect();
     for lang in languages {
         if let Some(mut solver) = Solver::new(model, lang, screen_set.clone(), punctuation) {
             solver.sweep(SCREEN_SWEEPS, deadline);
@@ -620,16 +799,25 @@ fn solve_font(
         [(first, _), (second, _), ..] if *first < 0.9 * *second => 1,
         _ => FINALISTS,
     };
+    // The finalists are compared after the first sweeps, which settle most letters; the
+    // winner's sweeps then go on where they stopped.
     let mut best: Option<(f32, Solver)> = None;
     for &(_, lang) in screened.iter().take(finalists) {
         let Some(mut solver) = Solver::new(model, lang, full_set.clone(), punctuation) else { continue };
-        solver.sweep(FULL_SWEEPS, deadline);
+        solver.sweep(FINALIST_SWEEPS, deadline);
         let total = solver.total();
         if best.as_ref().is_none_or(|(t, _)| total < *t) {
             best = Some((total, solver));
         }
     }
     let (_, mut solver) = best?;
+    solver.sweep(FULL_SWEEPS - FINALIST_SWEEPS, deadline);
+    // A key that makes almost no known words after the sweeps is not rescued by the refinement
+    // (it moves the share by a few hundredths): the font spells no language.
+    let early = solver.known_share(words);
+    if early < MIN_KNOWN_WORDS / 2.0 {
+        return None;
+    }
     solver.credit_ligatures();
     solver.sweep(FULL_SWEEPS, deadline);
     solver.anneal(ANNEAL_STEPS, deadline);
@@ -637,24 +825,12 @@ fn solve_font(
     solver.polish(FULL_SWEEPS / 2, deadline);
 
     // Judge the key on every word of the font, not only those it was solved on.
-    let text_of = |g: u32| solver.alphabet[solver.key[g as usize]].as_str();
-    let (mut known, mut all) = (0f32, 0f32);
-    let mut run: Vec<char> = Vec::new();
-    for word in words {
-        for_each_run(&word.items, text_of, &mut run, |letters| {
-            if letters.len() >= MIN_JUDGED_LETTERS {
-                all += word.count;
-                if model.knows_word(solver.lang, letters) {
-                    known += word.count;
-                }
-            }
-        });
-    }
-    let share = if all > 0.0 { known / all } else { 0.0 };
+    let share = solver.known_share(words);
     let code = model.languages()[solver.lang].code.clone();
     if share < MIN_KNOWN_WORDS {
         return None;
     }
+    let text_of = |g: u32| solver.alphabet[solver.key[g as usize]].as_str();
     Some((code, (0..glyphs).map(|g| text_of(g as u32).to_owned()).collect()))
 }
 
@@ -678,10 +854,9 @@ mod tests {
         out
     }
 
-    #[test]
-    fn a_french_text_enciphered_glyph_by_glyph_is_read_back() {
+    /// The text of a French page of the library, without its markup.
+    fn french_page() -> String {
         let html = include_str!("../../../library/web/fr-has-referentiel-applications-sante-2016.html");
-        // The page's text without its markup.
         let body = &html[html.find("<main").expect("a main element")..];
         let mut plain = String::new();
         let mut in_tag = false;
@@ -696,6 +871,12 @@ mod tests {
                 _ => {}
             }
         }
+        plain
+    }
+
+    #[test]
+    fn a_french_text_enciphered_glyph_by_glyph_is_read_back() {
+        let plain = french_page();
         let mut symbols = CipherSymbols::default();
         let cipher = encipher(&plain, &mut symbols);
         assert!(!cipher.contains("applications"), "the letters are hidden");
@@ -720,20 +901,77 @@ mod tests {
 
     #[test]
     fn glyphs_that_spell_no_language_keep_their_codes() {
-        // Words of glyphs in no order any language has: the codes stay as they are.
+        // Words of glyphs in no order any language has, repeated as a text repeats its words
+        // (commoner words more often): the solver runs and finds no language, the codes stay.
         let mut symbols = CipherSymbols::default();
-        let mut text = String::new();
         let mut state = 7u64;
-        for _ in 0..600 {
-            for _ in 0..(3 + state % 6) {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let shape = (state >> 33) % 40;
-                text.push(symbols.intern(shape, 33 + shape as u8, false).expect("room"));
-            }
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        let vocabulary: Vec<String> = (0..150)
+            .map(|_| {
+                (0..3 + next() % 6)
+                    .map(|_| {
+                        let shape = next() % 40;
+                        symbols.intern(shape, 33 + shape as u8, false).expect("room")
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut text = String::new();
+        for _ in 0..900 {
+            let rank = (next() % 150) * (next() % 150) / 150;
+            text.push_str(&vocabulary[rank as usize]);
             text.push(' ');
         }
+        let words = cipher_words(&text, &(0..40).collect::<Vec<u32>>());
+        let tokens: f32 = words.iter().map(|w| w.count).sum();
+        assert!(1.0 - words.len() as f32 / tokens >= MIN_REPEATED_TOKENS, "the solver is tried");
         let key = symbols.key(&text);
         assert_eq!(key.language, None);
         assert!(key.apply(&text).starts_with(|c: char| c.is_ascii_graphic()));
+    }
+
+    #[test]
+    fn a_font_whose_words_do_not_repeat_is_not_solved() {
+        // The French page as a word list, each word once (an index, a glossary): no text to
+        // solve a cipher on, whatever its letters.
+        let plain = french_page().to_lowercase();
+        let mut seen = std::collections::HashSet::new();
+        let list: Vec<&str> = plain.split_whitespace().filter(|w| seen.insert(*w)).collect();
+        let mut symbols = CipherSymbols::default();
+        let cipher = encipher(&list.join(" "), &mut symbols);
+        assert_eq!(symbols.key(&cipher).language, None);
+        // The same words as the page runs them are read.
+        let mut symbols = CipherSymbols::default();
+        let cipher = encipher(&plain, &mut symbols);
+        assert_eq!(symbols.key(&cipher).language.as_deref(), Some("fr"));
+    }
+
+    #[test]
+    fn words_cost_what_the_model_spells_them_window_by_window() {
+        // The solver keeps letter costs by window; a word must still cost exactly what
+        // `NgramModel::spelling_cost` gives its letter runs, whole words counted or not.
+        let model = model();
+        let plain = french_page();
+        let mut symbols = CipherSymbols::default();
+        let cipher = encipher(&plain, &mut symbols);
+        let glyphs = symbols.symbols.len();
+        let words = cipher_words(&cipher, &(0..glyphs as u32).collect::<Vec<_>>());
+        let fr = model.languages().iter().position(|l| l.code == "fr").expect("a French model");
+        let mut solver = Solver::new(model, fr, words.iter().collect(), &vec![false; glyphs]).expect("a solver");
+        for whole_words in [false, true] {
+            solver.whole_words = whole_words;
+            solver.rescore();
+            for (w, word) in words.iter().enumerate() {
+                let text_of = |g: u32| solver.alphabet[solver.key[g as usize]].as_str();
+                let mut expected = 0.0;
+                for_each_run(&word.items, text_of, &mut Vec::new(), |run| {
+                    expected += model.spelling_cost(fr, run, whole_words);
+                });
+                assert_eq!(solver.costs[w], expected, "word {w}, whole words {whole_words}");
+            }
+        }
     }
 }

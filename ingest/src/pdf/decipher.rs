@@ -49,7 +49,7 @@ const MIN_JUDGED_LETTERS: usize = 4;
 /// is then right and its common words readable, its rarer letters not.
 const MIN_KNOWN_WORDS: f32 = 0.2;
 /// Time the solver may take for one document, inside the extraction's own limit (60 s by
-/// default); the two real documents of the evaluation need 0.1–4 s on one core.
+/// default); the two real documents of the evaluation need 0.1–6 s on one core.
 const BUDGET: Duration = Duration::from_secs(40);
 
 /// The cipher symbols of one document: a glyph shape as drawn by one font code.

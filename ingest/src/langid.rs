@@ -260,12 +260,11 @@ impl NgramModel {
         tally
     }
 
-    /// What spelling `word` letter by letter costs language `lang`: each letter (and the word's
-    /// end) given up to three letters before it, from the 4-gram and its prefix's 3-gram
-    /// (backing off to shorter contexts, at a price, where the model has no such n-gram), and
-    /// with `whole_words` what knowing the word saves. Unlike [`Self::word_cost`], which counts
-    /// how common each n-gram is, this does not reward common letters in themselves: it judges
-    /// a cipher key that may send any glyph to any letter.
+    /// What spelling `word` letter by letter costs language `lang`: the sum of
+    /// [`Self::letter_cost_by`] over its letters and its end, and with `whole_words` what knowing
+    /// the word saves. The cipher solver keeps the same sum window by window; this plain form is
+    /// the tests' reference for it.
+    #[cfg(test)]
     pub fn spelling_cost(&self, lang: usize, word: &[char], whole_words: bool) -> f32 {
         let mut padded: Vec<char> = Vec::with_capacity(word.len() + 2);
         padded.push(' ');
@@ -273,7 +272,8 @@ impl NgramModel {
         padded.push(' ');
         let mut cost = 0.0;
         for i in 1..padded.len() {
-            cost += self.letter_cost(lang, &padded[(i + 1).saturating_sub(NMAX)..=i]);
+            let window = &padded[(i + 1).saturating_sub(NMAX)..=i];
+            cost += self.letter_cost_by(lang, window.len(), |start, end| self.gram_cost(lang, &window[start..end]));
         }
         if whole_words {
             cost += self.word_saving(lang, word).unwrap_or(0.0);
@@ -281,17 +281,16 @@ impl NgramModel {
         cost
     }
 
-    /// What the last character of `window` costs language `lang` after the characters before
-    /// it (at most [`Self::SPELLING_WINDOW`] in all, a space standing for the word's edges):
-    /// one term of [`Self::spelling_cost`], which depends on nothing else, so that a solver
-    /// trying many keys can keep it by window.
-    pub fn letter_cost(&self, lang: usize, window: &[char]) -> f32 {
-        self.letter_cost_by(lang, window.len(), |start, end| self.gram_cost(lang, &window[start..end]))
-    }
-
-    /// [`Self::letter_cost`] of a window of `len` characters whose n-grams `gram(start, end)`
-    /// looks up (the window's `start..end`, as [`Self::gram_cost`] gives it): a caller that
-    /// meets the same contexts again and again can keep their costs.
+    /// What the last character of a window of `len` characters costs language `lang` after the
+    /// characters before it: a window is a letter (or a word's end) and up to three letters
+    /// before it, a space standing for the word's edges ([`Self::SPELLING_WINDOW`] at most).
+    /// The cost comes from the 4-gram and its prefix's 3-gram, backing off to shorter contexts,
+    /// at a price, where the model has no such n-gram. Unlike the detector's [`Self::tally`], which counts
+    /// how common each n-gram is, this does not reward common letters in themselves: it judges
+    /// a cipher key that may send any glyph to any letter. `gram(start, end)` looks up the
+    /// window's n-gram `start..end` as [`Self::gram_cost`] gives it, so that a caller meeting
+    /// the same contexts again and again can keep their costs; the cost depends on nothing
+    /// else, so a solver trying many keys can keep it by window too.
     pub fn letter_cost_by(&self, lang: usize, len: usize, mut gram: impl FnMut(usize, usize) -> Option<f32>) -> f32 {
         const BACKOFF: f32 = 0.5;
         let Some(language) = self.languages.get(lang) else { return f32::INFINITY };
@@ -330,7 +329,7 @@ impl NgramModel {
             .map(|e| language.floors[gram.len()] + e.saving)
     }
 
-    /// The characters [`Self::letter_cost`] looks at: the letter and the three before it.
+    /// The characters [`Self::letter_cost_by`] looks at: the letter and the three before it.
     pub const SPELLING_WINDOW: usize = NMAX;
 
     /// What knowing `word` as a whole word saves language `lang` (negative), if it knows it.
@@ -344,7 +343,7 @@ impl NgramModel {
 
     /// Whether language `lang` knows `word` as a whole word.
     pub fn knows_word(&self, lang: usize, word: &[char]) -> bool {
-        self.features.get(feature_hash(0, word.iter().copied())).iter().any(|e| usize::from(e.lang) == lang)
+        self.word_saving(lang, word).is_some()
     }
 
     /// The lower-case letters of its script that language `lang` uses, likeliest first, with

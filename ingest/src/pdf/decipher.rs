@@ -210,7 +210,7 @@ struct Solver<'a> {
     key: Vec<usize>,
     /// Glyphs the sweeps leave alone (punctuation).
     fixed: Vec<bool>,
-    /// Known words count too ([`NgramModel::spelling_cost`]).
+    /// Known words count too ([`NgramModel::word_saving`]).
     whole_words: bool,
     /// What a ligature's extra letters are credited, each (an average letter's cost, so that
     /// `fichier` is not dearer than `achier` for being longer); `None` until the letters are
@@ -229,7 +229,7 @@ struct Solver<'a> {
     run: Vec<char>,
 }
 
-/// What each letter costs after the letters before it ([`NgramModel::letter_cost`]), by window:
+/// What each letter costs after the letters before it ([`NgramModel::letter_cost_by`]), by window:
 /// a word's cost is the sum over its letters, so a key change re-reads a few windows rather
 /// than re-spelling the word against the model. A window is coded as the codes of its
 /// characters, a byte each, the newest lowest (a code is never 0, so shorter windows differ):
@@ -447,7 +447,8 @@ impl<'a> Solver<'a> {
     }
 
     /// The cost of one word under the current key: its letter runs as the model spells words
-    /// ([`NgramModel::spelling_cost`], summed in the same order), window by window.
+    /// (each letter and run end by [`NgramModel::letter_cost_by`], each run's
+    /// [`NgramModel::word_saving`] with whole words), window by window.
     fn word_cost(&mut self, w: usize) -> f32 {
         let Solver { model, lang, whole_words, ref words, ref key, ref spelled, ref mut windows, ref mut run, .. } =
             *self;
@@ -589,7 +590,8 @@ impl<'a> Solver<'a> {
     }
 }
 
-/// Sums a word's letter runs as [`NgramModel::spelling_cost`] does, window by window.
+/// Sums the costs of a word's letter runs, window by window, in the order the model's
+/// `spelling_cost` does (so that the sums are equal to the bit).
 struct Speller<'s> {
     model: &'s NgramModel,
     lang: usize,

@@ -2,8 +2,12 @@
 
 use std::fmt;
 
-/// A publication date of year, month or day precision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+use serde::{Deserialize, Serialize};
+
+/// A publication date of year, month or day precision; serialised as its ISO form
+/// (`2021`, `2021-03`, `2021-03-15`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct PublishedDate {
     /// Four-digit year.
     pub year: u16,
@@ -76,6 +80,20 @@ impl fmt::Display for PublishedDate {
             }
         }
         Ok(())
+    }
+}
+
+impl From<PublishedDate> for String {
+    fn from(date: PublishedDate) -> String {
+        date.to_string()
+    }
+}
+
+impl TryFrom<String> for PublishedDate {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        PublishedDate::parse_iso(&text).ok_or_else(|| format!("not a date of the form YYYY[-MM[-DD]]: {text:?}"))
     }
 }
 

@@ -3,10 +3,11 @@
 use crate::document::DocKind;
 use crate::error::ExtractError;
 use crate::{PublishedDate, html, pdf, text};
+use serde::{Deserialize, Serialize};
 
 /// Text and metadata extracted from one file, before sidecar metadata, language detection and
 /// classification are applied.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Extraction {
     /// Title from the file's own metadata or structure.
     pub title: Option<String>,

@@ -1,35 +1,16 @@
 //! The worker protocol. Request: one byte of document kind, the length of the file as a
 //! little-endian u64, the file's bytes. Reply: one line of JSON, a [`Reply`].
 
-use ingest::{DocKind, ExtractError, Extraction, PublishedDate};
+use ingest::{DocKind, ExtractError, Extraction};
 use serde::{Deserialize, Serialize};
 
 /// The answer to one request.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum Reply {
     /// The extraction.
-    Ok(Box<WireExtraction>),
+    Ok(Box<Extraction>),
     /// Why there is none.
     Err(WireError),
-}
-
-/// [`Extraction`] as JSON.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct WireExtraction {
-    title: Option<String>,
-    text: String,
-    headings: Vec<String>,
-    pages: Option<u32>,
-    page_starts: Vec<usize>,
-    lang_hint: Option<String>,
-    published: Option<String>,
-    #[serde(default)]
-    modified: Option<String>,
-    description: Option<String>,
-    author: Option<String>,
-    keywords: Vec<String>,
-    url: Option<String>,
-    warnings: Vec<String>,
 }
 
 /// [`ExtractError`] as JSON (the variants that extraction itself produces).
@@ -51,21 +32,7 @@ impl Reply {
     /// Encodes a result.
     pub fn from_result(result: Result<Extraction, ExtractError>) -> Reply {
         match result {
-            Ok(e) => Reply::Ok(Box::new(WireExtraction {
-                title: e.title,
-                text: e.text,
-                headings: e.headings,
-                pages: e.pages,
-                page_starts: e.page_starts,
-                lang_hint: e.lang_hint,
-                published: e.published.map(|d| d.to_string()),
-                modified: e.modified.map(|d| d.to_string()),
-                description: e.description,
-                author: e.author,
-                keywords: e.keywords,
-                url: e.url,
-                warnings: e.warnings,
-            })),
+            Ok(extraction) => Reply::Ok(Box::new(extraction)),
             Err(ExtractError::Pdf(m)) => Reply::Err(WireError::Pdf(m)),
             Err(ExtractError::Encrypted) => Reply::Err(WireError::Encrypted),
             Err(ExtractError::NoTextLayer { pages }) => Reply::Err(WireError::NoTextLayer(pages)),
@@ -77,21 +44,7 @@ impl Reply {
     /// Decodes it back.
     pub fn into_result(self) -> Result<Extraction, ExtractError> {
         match self {
-            Reply::Ok(e) => Ok(Extraction {
-                title: e.title,
-                text: e.text,
-                headings: e.headings,
-                pages: e.pages,
-                page_starts: e.page_starts,
-                lang_hint: e.lang_hint,
-                published: e.published.as_deref().and_then(PublishedDate::parse_iso),
-                modified: e.modified.as_deref().and_then(PublishedDate::parse_iso),
-                description: e.description,
-                author: e.author,
-                keywords: e.keywords,
-                url: e.url,
-                warnings: e.warnings,
-            }),
+            Reply::Ok(extraction) => Ok(*extraction),
             Reply::Err(WireError::Pdf(m)) => Err(ExtractError::Pdf(m)),
             Reply::Err(WireError::Encrypted) => Err(ExtractError::Encrypted),
             Reply::Err(WireError::NoTextLayer(pages)) => Err(ExtractError::NoTextLayer { pages }),
@@ -123,10 +76,13 @@ pub fn byte_kind(byte: u8) -> Option<DocKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ingest::PublishedDate;
 
     #[test]
     fn extractions_and_errors_survive_the_round_trip() {
         let extraction = Extraction {
+            modified: PublishedDate::parse_iso("2022-11-30"),
+            keywords: vec!["k".into()],
             title: Some("T".into()),
             text: "a\n\nb".into(),
             pages: Some(2),
@@ -139,5 +95,15 @@ mod tests {
         let json = serde_json::to_string(&Reply::from_result(Err(ExtractError::NoTextLayer { pages: 3 }))).unwrap();
         let back = serde_json::from_str::<Reply>(&json).unwrap().into_result();
         assert!(matches!(back, Err(ExtractError::NoTextLayer { pages: 3 })));
+    }
+
+    #[test]
+    fn dates_travel_in_their_iso_form_and_a_damaged_one_is_refused() {
+        let extraction = Extraction { published: PublishedDate::parse_iso("2021-03-15"), ..Extraction::default() };
+        let json = serde_json::to_string(&Reply::from_result(Ok(extraction))).unwrap();
+        assert!(json.contains(r#""published":"2021-03-15""#), "{json}");
+        let damaged = json.replace("2021-03-15", "2021-13-15");
+        let error = serde_json::from_str::<Reply>(&damaged).unwrap_err().to_string();
+        assert!(error.contains("2021-13-15"), "{error}");
     }
 }

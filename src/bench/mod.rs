@@ -290,31 +290,13 @@ fn size_figures(
         wait_ready(addr, &mut serve)?;
         let paths: Vec<String> = queries.iter().map(|q| format!("/api/v1/search?{q}")).collect();
         load::run_load(addr, &paths, options.connections, Duration::from_secs(2).min(options.duration))?;
-        let (mut qps, mut p50, mut p99, mut cpu, mut client) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let serve_pid = serve.id().to_string();
-        for _ in 0..options.runs {
-            let (serve_before, client_before) = (cpu_seconds(&serve_pid), cpu_seconds("self"));
-            let result = load::run_load(addr, &paths, options.connections, options.duration)?;
-            let requests = result.ok.max(1) as f64;
-            cpu.push(1_000.0 * (cpu_seconds(&serve_pid) - serve_before) / requests);
-            client.push(1_000.0 * (cpu_seconds("self") - client_before) / requests);
-            figures.http_errors += result.errors;
-            qps.push(result.qps());
-            p50.push(result.latencies.percentile_ms(50.0));
-            p99.push(result.latencies.percentile_ms(99.0));
-        }
-        (figures.http_qps, figures.http_p50_ms, figures.http_p99_ms) = (median(&qps), median(&p50), median(&p99));
-        (figures.http_cpu_ms_per_query, figures.client_cpu_ms_per_query) = (median(&cpu), median(&client));
-        let (mut qps, mut p50, mut p99) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..options.runs {
-            let result = load::run_load(addr, &paths, LIGHT_CONNECTIONS, options.duration)?;
-            figures.http_errors += result.errors;
-            qps.push(result.qps());
-            p50.push(result.latencies.percentile_ms(50.0));
-            p99.push(result.latencies.percentile_ms(99.0));
-        }
-        (figures.light_qps, figures.light_p50_ms, figures.light_p99_ms) = (median(&qps), median(&p50), median(&p99));
+        let heavy = load_runs(addr, &paths, options.connections, options, &serve_pid)?;
+        (figures.http_qps, figures.http_p50_ms, figures.http_p99_ms) = (heavy.qps, heavy.p50_ms, heavy.p99_ms);
+        (figures.http_cpu_ms_per_query, figures.client_cpu_ms_per_query) = (heavy.serve_cpu_ms, heavy.client_cpu_ms);
+        let light = load_runs(addr, &paths, LIGHT_CONNECTIONS, options, &serve_pid)?;
+        (figures.light_qps, figures.light_p50_ms, figures.light_p99_ms) = (light.qps, light.p50_ms, light.p99_ms);
+        figures.http_errors = heavy.errors + light.errors;
         figures.serve_rss_mb = peak_rss_mb(serve.id()).unwrap_or(0.0);
         Ok(())
     })();
@@ -323,6 +305,49 @@ fn size_figures(
     result?;
     eprintln!("[{docs}] HTTP: {:.0} QPS", figures.http_qps);
     Ok(figures)
+}
+
+/// One load level's figures: medians over the runs, errors summed.
+struct LoadFigures {
+    qps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// CPU of `serve` per answered request.
+    serve_cpu_ms: f64,
+    /// CPU of this process (the load generator) per answered request.
+    client_cpu_ms: f64,
+    errors: usize,
+}
+
+/// Runs the load `options.runs` times at `connections` against the warmed-up `serve`.
+fn load_runs(
+    addr: SocketAddr,
+    paths: &[String],
+    connections: usize,
+    options: &BenchOptions,
+    serve_pid: &str,
+) -> anyhow::Result<LoadFigures> {
+    let (mut qps, mut p50, mut p99, mut cpu, mut client) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut errors = 0;
+    for _ in 0..options.runs {
+        let (serve_before, client_before) = (cpu_seconds(serve_pid), cpu_seconds("self"));
+        let result = load::run_load(addr, paths, connections, options.duration)?;
+        let requests = result.ok.max(1) as f64;
+        cpu.push(1_000.0 * (cpu_seconds(serve_pid) - serve_before) / requests);
+        client.push(1_000.0 * (cpu_seconds("self") - client_before) / requests);
+        errors += result.errors;
+        qps.push(result.qps());
+        p50.push(result.latencies.percentile_ms(50.0));
+        p99.push(result.latencies.percentile_ms(99.0));
+    }
+    Ok(LoadFigures {
+        qps: median(&qps),
+        p50_ms: median(&p50),
+        p99_ms: median(&p99),
+        serve_cpu_ms: median(&cpu),
+        client_cpu_ms: median(&client),
+        errors,
+    })
 }
 
 /// Indexes documents `0..docs` of the generator into a fresh on-disk index and returns

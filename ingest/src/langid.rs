@@ -229,6 +229,8 @@ impl NgramModel {
             }
         }
         let mut padded: Vec<char> = Vec::with_capacity(64);
+        let (mut orders, mut hashes) = (Vec::with_capacity(256), Vec::with_capacity(256));
+        let (mut first, mut found) = (Vec::with_capacity(256), Vec::with_capacity(256));
         for (word, times) in distinct {
             let mut letters = [0usize; 4];
             for c in word.chars().filter(|c| c.is_alphabetic()) {
@@ -247,14 +249,22 @@ impl NgramModel {
             padded.push(' ');
             padded.extend(word.chars().map(|c| if c == '’' { '\'' } else { c }));
             padded.push(' ');
-            self.add(0, feature_hash(0, padded[1..padded.len() - 1].iter().copied()), script, times, &mut tally);
+            orders.clear();
+            hashes.clear();
+            orders.push(0);
+            hashes.push(feature_hash(0, padded[1..padded.len() - 1].iter().copied()));
             for n in 1..=NMAX.min(padded.len()) {
                 for gram in padded.windows(n) {
                     if n == 1 && gram[0] == ' ' {
                         continue;
                     }
-                    self.add(n, feature_hash(n, gram.iter().copied()), script, times, &mut tally);
+                    orders.push(n);
+                    hashes.push(feature_hash(n, gram.iter().copied()));
                 }
+            }
+            self.features.get_all(&hashes, &mut first, &mut found);
+            for (&n, entries) in orders.iter().zip(&found) {
+                self.add(n, entries, script, times, &mut tally);
             }
         }
         tally
@@ -375,10 +385,10 @@ impl NgramModel {
     }
 
     /// Adds a feature seen `times` times to `tally`.
-    fn add(&self, n: usize, hash: u64, script: Script, times: f32, tally: &mut Tally) {
+    fn add(&self, n: usize, entries: &[Entry], script: Script, times: f32, tally: &mut Tally) {
         tally.counts[script as usize][n] += times;
         let mut known = false;
-        for entry in self.features.get(hash) {
+        for entry in entries {
             // A language is only ever scored on words of its own script.
             if entry.script == script as u8 {
                 tally.adjust[entry.lang as usize] += entry.saving * times;
@@ -449,6 +459,23 @@ impl FeatureTable {
                 return &self.entries[slot.start as usize..(slot.start + slot.len) as usize];
             }
             i = (i + 1) & self.mask;
+        }
+    }
+
+    /// The entries of each of `keys`, in order, into `found`. The look-ups are random reads in
+    /// a table of a few megabytes, which is what detection waits for: every key's first slot
+    /// is read before any is examined, so that the reads overlap instead of each waiting for
+    /// the one before.
+    fn get_all<'a>(&'a self, keys: &[u64], first: &mut Vec<Slot>, found: &mut Vec<&'a [Entry]>) {
+        first.clear();
+        first.extend(keys.iter().map(|&key| self.slots[slot_of(key) & self.mask]));
+        found.clear();
+        for (&key, &slot) in keys.iter().zip(first.iter()) {
+            found.push(match slot {
+                Slot { len: 0, .. } => &[],
+                Slot { key: k, start, len } if k == key => &self.entries[start as usize..(start + len) as usize],
+                _ => self.get(key),
+            });
         }
     }
 }
@@ -633,6 +660,37 @@ mod tests {
         let considered: Vec<bool> = m.languages().iter().map(|l| l.script == script).collect();
         let (best, _) = m.score(text, Some(script), &considered).best().expect("a language");
         m.languages()[best].code.clone()
+    }
+
+    #[test]
+    fn looking_keys_up_together_finds_what_looking_them_up_one_by_one_finds() {
+        let table = &model().features;
+        // Keys of the model (found on the first probe or further along a probe run), keys that
+        // are not in it, and a slot's key with its low bits changed (a near miss).
+        let mut keys: Vec<u64> = table.slots.iter().filter(|s| s.len != 0).step_by(97).map(|s| s.key).collect();
+        keys.extend((0..2_000u64).map(|i| feature_hash(3, format!("{i}qz").chars())));
+        keys.extend(keys.clone().iter().take(500).map(|k| k ^ 1));
+        let displaced: Vec<u64> = table
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| s.len != 0 && slot_of(s.key) & table.mask != *i)
+            .take(500)
+            .map(|(_, s)| s.key)
+            .collect();
+        assert!(!displaced.is_empty(), "no key sits past its first slot");
+        keys.extend(displaced);
+        let (mut first, mut found) = (Vec::new(), Vec::new());
+        for chunk in keys.chunks(37) {
+            table.get_all(chunk, &mut first, &mut found);
+            assert_eq!(found.len(), chunk.len());
+            for (&key, entries) in chunk.iter().zip(&found) {
+                let one_by_one = table.get(key);
+                // The same entries of the same table, not merely equal ones.
+                assert_eq!((entries.as_ptr(), entries.len()), (one_by_one.as_ptr(), one_by_one.len()), "key {key:#x}");
+            }
+        }
+        assert!(found.iter().any(|e| !e.is_empty()) && keys.iter().any(|&k| table.get(k).is_empty()));
     }
 
     #[test]

@@ -7,6 +7,15 @@ use unicode_normalization::char::is_combining_mark;
 /// Lower-cases `text` and removes diacritics (NFD, then combining marks dropped), with the few
 /// Latin letters that do not decompose mapped by hand.
 pub fn fold(text: &str) -> String {
+    // Most words of most documents are ASCII, whose decomposition is themselves: the
+    // decomposition and the Unicode case tables were a tenth of an ingest's CPU.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    fold_unicode(text)
+}
+
+fn fold_unicode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.nfd() {
         if is_combining_mark(c) {
@@ -44,6 +53,13 @@ mod tests {
         assert_eq!(fold("ÉCONOMIE"), "economie");
         assert_eq!(fold("Здоровьё"), "здоровье");
         assert_eq!(fold("Ελλάδα"), "ελλαδα");
+    }
+
+    #[test]
+    fn ascii_folds_as_the_unicode_path_folds_it() {
+        let ascii: String = (0u8..128).map(char::from).collect();
+        assert_eq!(fold(&ascii), fold_unicode(&ascii));
+        assert_eq!(fold("Telemonitoring-APPS 2021"), "telemonitoring-apps 2021");
     }
 
     #[test]

@@ -113,8 +113,8 @@ impl TermMatcher {
                     }
                 }
             }
-            let key: String = folded.chars().take(PREFIX_KEY_CHARS).collect();
-            if let Some(candidates) = self.by_prefix_key.get(&key) {
+            let key_end = folded.char_indices().nth(PREFIX_KEY_CHARS).map_or(folded.len(), |(i, _)| i);
+            if let Some(candidates) = self.by_prefix_key.get(&folded[..key_end]) {
                 for &index in candidates {
                     let term = &self.terms[index];
                     if self.matches_at(term, tokens, start) {

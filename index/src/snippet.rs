@@ -49,8 +49,15 @@ impl SnippetMaker {
                 return None;
             }
             let tokenizer = stats.searcher().index().tokenizer_for_field(field).ok()?;
+            let schema = stats.searcher().index().schema();
+            let neutral = match schema.get_field_entry(field).field_type() {
+                tantivy::schema::FieldType::Str(options) => {
+                    options.get_indexing_options().is_some_and(|i| i.tokenizer() == crate::analyzer::NEUTRAL)
+                }
+                _ => false,
+            };
             let finder = MatchFinder::new(&terms_text, user_text);
-            Some((FragmentFinder::new(terms_text, tokenizer, max_chars), finder))
+            Some((FragmentFinder::new(terms_text, tokenizer, neutral, max_chars), finder))
         });
         SnippetMaker { generator, max_chars }
     }
@@ -101,6 +108,9 @@ struct FragmentFinder {
     /// Each body term's weight (rarer terms weigh more).
     terms: BTreeMap<String, f32>,
     tokenizer: RefCell<TextAnalyzer>,
+    /// Whether `tokenizer` is the neutral analyzer, whose tokens of a text without non-ASCII
+    /// letters [`ascii_tokens`] yields much faster.
+    ascii_words: bool,
     max_chars: usize,
 }
 
@@ -136,51 +146,34 @@ impl Fragment {
 }
 
 impl FragmentFinder {
-    fn new(terms: BTreeMap<String, f32>, tokenizer: TextAnalyzer, max_chars: usize) -> Self {
-        FragmentFinder { terms, tokenizer: RefCell::new(tokenizer), max_chars }
+    fn new(terms: BTreeMap<String, f32>, tokenizer: TextAnalyzer, ascii_words: bool, max_chars: usize) -> Self {
+        FragmentFinder { terms, tokenizer: RefCell::new(tokenizer), ascii_words, max_chars }
     }
 
     /// The best-scoring fragment of `text` (tantivy's `search_fragments` then
     /// `select_best_fragment_combination`), with its highlighted ranges relative to its start;
     /// `None` when no fragment has a match.
     fn best(&self, text: &str) -> Option<Fragment> {
-        let mut tokenizer = self.tokenizer.borrow_mut();
-        let mut stream = tokenizer.token_stream(text);
-        let mut current = Fragment::default();
-        let mut best: Option<Fragment> = None;
-        let close = |fragment: &mut Fragment, best: &mut Option<Fragment>| {
-            if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.beats(b)) {
-                let kept = best.get_or_insert_with(Fragment::default);
-                std::mem::swap(kept, fragment);
-            }
-        };
-        while let Some(token) = stream.next() {
-            if token.offset_to - current.start > self.max_chars {
-                close(&mut current, &mut best);
-                current.restart(token.offset_from);
-            }
-            current.stop = token.offset_to;
-            // tantivy lower-cases every token before the look-up (an allocation per token);
-            // the analyzer's tokens are nearly always lower-case ASCII already.
-            let lowered;
-            let key = if token.text.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-                token.text.as_str()
-            } else {
-                lowered = token.text.to_lowercase();
-                lowered.as_str()
-            };
-            if let Some(score) = self.terms.get(key) {
-                current.score += score;
-                current.highlighted.push(token.offset_from..token.offset_to);
+        let mut cuts = Cuts { terms: &self.terms, max_chars: self.max_chars, current: Fragment::default(), best: None };
+        if self.ascii_words && !has_non_ascii_letter(text) {
+            ascii_tokens(text, |from, to, key| cuts.token(from, to, key));
+        } else {
+            let mut tokenizer = self.tokenizer.borrow_mut();
+            let mut stream = tokenizer.token_stream(text);
+            while let Some(token) = stream.next() {
+                // tantivy lower-cases every token before the look-up (an allocation per
+                // token); the analyzer's tokens are nearly always lower-case ASCII already.
+                let lowered;
+                let key = if token.text.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                    token.text.as_str()
+                } else {
+                    lowered = token.text.to_lowercase();
+                    lowered.as_str()
+                };
+                cuts.token(token.offset_from, token.offset_to, key);
             }
         }
-        close(&mut current, &mut best);
-        best.map(|mut fragment| {
-            for range in &mut fragment.highlighted {
-                *range = range.start - fragment.start..range.end - fragment.start;
-            }
-            fragment
-        })
+        cuts.finish()
     }
 
     /// The best fragment of `text` as HTML with its matches marked, if it has any.
@@ -188,6 +181,80 @@ impl FragmentFinder {
         let fragment = self.best(text)?;
         (!fragment.highlighted.is_empty())
             .then(|| marked_html(&text[fragment.start..fragment.stop], &fragment.highlighted))
+    }
+}
+
+/// The fragments of one text being cut from its tokens in order (tantivy's `search_fragments`):
+/// a fragment ends before the token that would take it past `max_chars` bytes, and only the
+/// best scoring one so far is kept.
+struct Cuts<'a> {
+    terms: &'a BTreeMap<String, f32>,
+    max_chars: usize,
+    current: Fragment,
+    best: Option<Fragment>,
+}
+
+impl Cuts<'_> {
+    /// The next token: bytes `from..to` of the text, analysed (lower case) as `key`.
+    fn token(&mut self, from: usize, to: usize, key: &str) {
+        if to - self.current.start > self.max_chars {
+            self.close();
+            self.current.restart(from);
+        }
+        self.current.stop = to;
+        if let Some(score) = self.terms.get(key) {
+            self.current.score += score;
+            self.current.highlighted.push(from..to);
+        }
+    }
+
+    fn close(&mut self) {
+        if self.current.score > 0.0 && self.best.as_ref().is_none_or(|b| self.current.beats(b)) {
+            let kept = self.best.get_or_insert_with(Fragment::default);
+            std::mem::swap(kept, &mut self.current);
+        }
+    }
+
+    /// The best fragment, its highlighted ranges relative to its start.
+    fn finish(mut self) -> Option<Fragment> {
+        self.close();
+        self.best.map(|mut fragment| {
+            for range in &mut fragment.highlighted {
+                *range = range.start - fragment.start..range.end - fragment.start;
+            }
+            fragment
+        })
+    }
+}
+
+/// Tokens the neutral analyzer drops: this long or longer (its `RemoveLongFilter`).
+const LONG_TOKEN_BYTES: usize = 40;
+
+/// The neutral analyzer's tokens of a text that has no non-ASCII letter or digit, without
+/// running it: its tokenizer's runs of letters and digits are then runs of ASCII letters and
+/// digits (every other character separates), lower-casing is ASCII and folding changes nothing.
+/// `each` gets each token's byte range and lower-case text.
+fn ascii_tokens(text: &str, mut each: impl FnMut(usize, usize, &str)) {
+    let bytes = text.as_bytes();
+    let mut lowered = [0u8; LONG_TOKEN_BYTES];
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        if at - start < LONG_TOKEN_BYTES {
+            let key = &mut lowered[..at - start];
+            key.copy_from_slice(&bytes[start..at]);
+            key.make_ascii_lowercase();
+            if let Ok(key) = std::str::from_utf8(key) {
+                each(start, at, key);
+            }
+        }
     }
 }
 
@@ -577,6 +644,42 @@ mod tests {
             .prop_map(|parts| parts.into_iter().flat_map(|(w, s)| [w, s]).collect())
     }
 
+    /// Text without non-ASCII letters (but with non-ASCII punctuation and tokens around the
+    /// analyzer's length limit), which the fragment finder tokenizes by hand.
+    fn ascii_text_strategy(max_words: usize) -> impl Strategy<Value = String> {
+        let words = prop::sample::select(vec![
+            "heart",
+            "Heart",
+            "HEART",
+            "hearth",
+            "failure",
+            "fail",
+            "aa",
+            "aaa",
+            "a",
+            "x<y",
+            "&",
+            "\n",
+            "ab",
+            "bab",
+            "ipsum",
+            "Ipsum2024",
+            "“quoted”",
+            "–",
+            "€",
+            "ab_ba",
+            "l'heart",
+            "x9",
+            "e",
+            "abcdefghijabcdefghijabcdefghijabcdefghi",
+            "abcdefghijabcdefghijabcdefghijabcdefghij",
+            "Heartabcdefghijabcdefghijabcdefghijabcdefghij",
+        ]);
+        let separators = prop::sample::select(vec![" ", " ", "", ", ", ".\n", "-", "\u{a0}"]);
+        prop::collection::vec((words, separators), 0..max_words)
+            .prop_map(|parts| parts.into_iter().flat_map(|(w, s)| [w, s]).collect())
+    }
+
     fn terms_strategy() -> impl Strategy<Value = BTreeMap<String, f32>> {
         let term = prop::sample::select(vec![
             "heart",
@@ -611,15 +714,16 @@ mod tests {
 
         #[test]
         fn the_fragment_finder_picks_tantivys_fragment(
-            text in text_strategy(200),
+            text in prop_oneof![text_strategy(200), ascii_text_strategy(200)],
             terms in terms_strategy(),
+            ascii_words in any::<bool>(),
             max_chars in prop::sample::select(vec![10usize, 40, 120, 240]),
         ) {
             let field = tantivy::schema::Schema::builder().add_text_field("body", tantivy::schema::TEXT);
             let reference =
                 tantivy::snippet::SnippetGenerator::new(terms.clone(), crate::analyzer::neutral(), field, max_chars)
                     .snippet(&text);
-            let found = FragmentFinder::new(terms, crate::analyzer::neutral(), max_chars).best(&text);
+            let found = FragmentFinder::new(terms, crate::analyzer::neutral(), ascii_words, max_chars).best(&text);
             match found {
                 None => prop_assert!(reference.highlighted().is_empty()),
                 Some(fragment) => {

@@ -2,7 +2,7 @@
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, EnableScoring};
-use tantivy::{DocAddress, DocSet, Order, SeekDangerResult, TantivyDocument};
+use tantivy::{DocAddress, DocSet, Order, SeekDangerResult};
 
 use crate::facet::{FacetCountCollector, FacetFilter, FacetKind, FacetTally, Facets, sorted_counts};
 use tantivy::query::Query;
@@ -10,7 +10,7 @@ use tantivy::query::Query;
 use crate::query::{TextQuery, text_query, with_filters};
 use crate::snippet::SnippetMaker;
 use crate::statistics::RequestStatistics;
-use crate::store::{SearchIndex, facet_values, first_text};
+use crate::store::{SearchIndex, StoredFields};
 
 /// Below this many documents matching every word, documents matching any word are shown.
 const AND_MIN_HITS: usize = 5;
@@ -211,17 +211,18 @@ impl SearchIndex {
         let fields = self.fields();
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
+            let mut doc: StoredFields = searcher.doc(address)?;
+            let snippet = snippets.snippet(doc.text(fields.body).unwrap_or_default(), doc.text(fields.description));
             hits.push(Hit {
-                id: first_text(&doc, fields.id).unwrap_or_default(),
-                title: first_text(&doc, fields.title).unwrap_or_default(),
-                url: first_text(&doc, fields.url),
-                snippet: snippets.snippet(self, &doc),
-                lang: first_text(&doc, fields.lang).unwrap_or_default(),
-                topics: facet_values(&doc, fields.topic),
-                countries: facet_values(&doc, fields.country),
-                kind: first_text(&doc, fields.kind).unwrap_or_default(),
-                published: first_text(&doc, fields.published),
+                id: doc.take_text(fields.id).unwrap_or_default(),
+                title: doc.take_text(fields.title).unwrap_or_default(),
+                url: doc.take_text(fields.url),
+                snippet,
+                lang: doc.take_text(fields.lang).unwrap_or_default(),
+                topics: doc.facets(fields.topic),
+                countries: doc.facets(fields.country),
+                kind: doc.take_text(fields.kind).unwrap_or_default(),
+                published: doc.take_text(fields.published),
                 score,
             });
         }

@@ -324,6 +324,60 @@ fn missing_column(name: &str) -> IndexError {
     IndexError::Tantivy(tantivy::TantivyError::SchemaError(format!("fast field {name} is missing")))
 }
 
+/// A document's stored fields as they come out of the store, in order: the values are moved
+/// out, not copied (tantivy's `TantivyDocument` copies every value into its own buffer, and
+/// reading a field from it copies it again; a hit's body is read for each search that shows it).
+#[derive(Debug, Default)]
+pub(crate) struct StoredFields {
+    values: Vec<(tantivy::schema::Field, OwnedValue)>,
+}
+
+impl tantivy::schema::document::DocumentDeserialize for StoredFields {
+    fn deserialize<'de, D>(mut deserializer: D) -> Result<Self, tantivy::schema::document::DeserializeError>
+    where
+        D: tantivy::schema::document::DocumentDeserializer<'de>,
+    {
+        let mut values = Vec::with_capacity(deserializer.size_hint());
+        while let Some(entry) = deserializer.next_field::<OwnedValue>()? {
+            values.push(entry);
+        }
+        Ok(StoredFields { values })
+    }
+}
+
+impl StoredFields {
+    /// The first value of `field`, if it is text (as `first_text` reads a `TantivyDocument`).
+    pub(crate) fn text(&self, field: tantivy::schema::Field) -> Option<&str> {
+        match self.values.iter().find(|(f, _)| *f == field) {
+            Some((_, OwnedValue::Str(text))) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// [`StoredFields::text`], moved out (the field then reads as absent).
+    pub(crate) fn take_text(&mut self, field: tantivy::schema::Field) -> Option<String> {
+        match self.values.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, value @ OwnedValue::Str(_))) => match std::mem::replace(value, OwnedValue::Null) {
+                OwnedValue::Str(text) => Some(text),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The facet values of `field` as slugs without the leading `/` (as `facet_values`).
+    pub(crate) fn facets(&self, field: tantivy::schema::Field) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(f, _)| *f == field)
+            .filter_map(|(_, value)| match value {
+                OwnedValue::Facet(facet) => Some(facet.to_path_string().trim_start_matches('/').to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// The first text value of `field`.
 pub(crate) fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
     doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned)

@@ -20,6 +20,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -81,7 +82,19 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(problem::panic_response))
         .layer(from_fn(guard::security_headers))
         .layer(from_fn(metrics::record))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().on_failure(log_failure))
+}
+
+/// Logs a server-side failure. A 503 is the service answering as designed (`/readyz` before the
+/// start-up ingestion has finished, a search shed under overload, which `/metrics` counts), so
+/// it is logged at debug rather than as an error on every poll of an orchestrator.
+fn log_failure(class: ServerErrorsFailureClass, latency: std::time::Duration, _span: &tracing::Span) {
+    match class {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+            tracing::debug!(latency_ms = latency.as_millis() as u64, "service unavailable (503)");
+        }
+        other => tracing::error!(classification = %other, latency_ms = latency.as_millis() as u64, "response failed"),
+    }
 }
 
 /// The `key=` of a raw query string, if any.

@@ -193,7 +193,8 @@ fn clause_scope(clause: &Clause) -> Scope {
 }
 
 /// The query of one clause over `fields`, and its neutral tokens. `tolerant` adds
-/// typo-tolerant and prefix alternatives (not wanted for exclusions).
+/// typo-tolerant and prefix alternatives (not wanted for exclusions). `completions`, the table
+/// of a query being typed, completes a prefix clause and gives the words' statistics.
 fn clause_query(
     stats: &RequestStatistics,
     body: Field,
@@ -208,11 +209,16 @@ fn clause_query(
     };
     let text = words.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" ");
     let neutral_tokens = analyse(&text);
+    if let Some(table) = completions {
+        for token in &neutral_tokens {
+            remember_counts(stats, table, token, table.field_doc_freqs(token));
+        }
+    }
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     // Whether some field was searched, whether or not it holds the terms.
     let mut searched_any = false;
     let variants = match neutral_tokens.as_slice() {
-        [token] if tolerant => Some(Variants::of(stats, body, token, if prefix { completions } else { None })),
+        [token] if tolerant => Some(Variants::of(stats, body, token, completions, prefix)),
         // Exclusions drop the word itself only.
         [_] => Some(Variants::default()),
         _ => None,
@@ -274,30 +280,53 @@ pub(crate) struct Variants {
 }
 
 impl Variants {
-    /// The variants of `token`; its completions too when `completions` is given.
+    /// The variants of `token`; its completions too when it is a `prefix` and `completions`
+    /// is given.
     pub(crate) fn of(
         stats: &RequestStatistics,
         body: Field,
         token: &str,
         completions: Option<&Completions>,
+        prefix: bool,
     ) -> Variants {
         // A word the library has in two documents or more is taken as spelt as meant: walking
         // the dictionary for its typo variants is most of the cost of a search.
         let known = stats.doc_freq_of(body, token) >= KNOWN_WORD_DOCS;
         let distance = if known { 0 } else { typo_distance(token.chars().count()) };
         let others = |found: Vec<(String, u64)>| found.into_iter().map(|(t, _)| t).filter(|t| t != token).collect();
-        Variants {
+        let mut variants = Variants {
             fuzzy: if distance > 0 {
                 others(expand(stats.searcher(), body, token, distance, false, MAX_FUZZY_VARIANTS + 1))
             } else {
                 Vec::new()
             },
-            completions: if let Some(table) = completions {
-                others(table.complete(token, MAX_COMPLETIONS + 1))
-            } else {
-                Vec::new()
-            },
+            completions: Vec::new(),
+        };
+        if let Some(table) = completions {
+            for word in &variants.fuzzy {
+                remember_counts(stats, table, word, table.field_doc_freqs(word));
+            }
+            if prefix {
+                for word in table.completions(token, MAX_COMPLETIONS + 1).into_iter().filter(|w| w.text() != token) {
+                    remember_counts(stats, table, word.text(), word.field_doc_freqs());
+                    variants.completions.push(word.text().to_owned());
+                }
+            }
         }
+        variants
+    }
+}
+
+/// Remembers `word`'s document frequencies in the title and body, `counts`, taken from the
+/// completion `table`, when the table was built from the request's searcher: the same counts the
+/// dictionaries give, without a look-up in every segment (a word being typed has its
+/// completions looked up in every field, most of the query's look-ups).
+fn remember_counts(stats: &RequestStatistics, table: &Completions, word: &str, counts: Option<Vec<(Field, u64)>>) {
+    if table.generation() != stats.searcher().generation().generation_id() {
+        return;
+    }
+    for (field, doc_freq) in counts.into_iter().flatten() {
+        stats.remember(field, word, doc_freq);
     }
 }
 
@@ -355,4 +384,84 @@ pub(crate) fn with_filters(index: &SearchIndex, text: Option<&dyn Query>, filter
 /// The parsed form of a query, for callers that explain or correct it.
 pub(crate) fn parse(text: &str) -> UserQuery {
     user_query::parse(text, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::writer::IndexDocument;
+
+    fn doc(id: &str, title: &str, body: &str, lang: &str) -> IndexDocument {
+        IndexDocument {
+            id: id.into(),
+            title: title.into(),
+            body: body.into(),
+            lang: lang.into(),
+            kind: "text".into(),
+            ..IndexDocument::default()
+        }
+    }
+
+    /// Two segments, with a replaced and a deleted document.
+    fn two_segments() -> SearchIndex {
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&doc("a", "Telemonitoring of heart failure", "remote telemonitoring at home", "en")).unwrap();
+        batch.upsert(&doc("b", "Telehealth", "telehealth and telemedicine services", "en")).unwrap();
+        batch.upsert(&doc("c", "Télésurveillance", "télésurveillance des patients", "fr")).unwrap();
+        batch.commit().unwrap();
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&doc("b", "Telehealth apps", "telehealth apps for heart patients", "en")).unwrap();
+        batch.upsert(&doc("d", "Heart", "telemonitoring heart telemetry", "en")).unwrap();
+        batch.delete("a");
+        batch.commit().unwrap();
+        assert_eq!(index.searcher().segment_readers().len(), 2);
+        index
+    }
+
+    #[test]
+    fn a_typed_query_takes_title_and_body_counts_from_the_table_and_they_are_the_searchers() {
+        let index = two_segments();
+        let fields = index.fields();
+        let searcher = index.searcher();
+        for (query, lang) in [("tele", None), ("heart tele", Some("en")), ("patients tel", None), ("heaart", None)] {
+            let stats = RequestStatistics::new(searcher.clone());
+            let text = text_query(&index, &stats, query, true, lang, false).unwrap();
+            let mut searched = Vec::new();
+            text.all.query_terms(&mut |term, _| searched.push(term.clone()));
+            assert!(!searched.is_empty(), "{query}");
+            // Every count a weight was built from is the searcher's own...
+            for (term, count) in stats.remembered() {
+                assert_eq!(count, searcher.doc_freq(&term).unwrap(), "{query}: {term:?}");
+            }
+            // ...and none of the title and body ones was looked up in the dictionaries.
+            let looked_up = stats.looked_up();
+            assert!(
+                looked_up.iter().all(|t| t.field() != fields.title && t.field() != fields.body),
+                "{query}: {looked_up:?}"
+            );
+        }
+        // Without the table (the last word typed out), counts are looked up as before.
+        let stats = RequestStatistics::new(searcher.clone());
+        text_query(&index, &stats, "telehealth", false, Some("en"), false).unwrap();
+        assert!(stats.looked_up().iter().any(|t| t.field() == fields.body));
+    }
+
+    #[test]
+    fn a_table_of_another_generation_is_not_believed() {
+        let index = two_segments();
+        let stale = index.searcher();
+        let table = index.completions().unwrap();
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&doc("e", "Telemonitoring", "telemonitoring telemonitoring", "en")).unwrap();
+        batch.commit().unwrap();
+        let stats = RequestStatistics::new(index.searcher());
+        assert_ne!(table.generation(), stats.searcher().generation().generation_id());
+        let counts = table.field_doc_freqs("telemonitoring");
+        remember_counts(&stats, &table, "telemonitoring", counts);
+        let body = index.fields().body;
+        assert_eq!(stats.doc_freq_of(body, "telemonitoring"), 3, "looked up: a, d and e");
+        let stale_count = stale.doc_freq(&Term::from_field_text(body, "telemonitoring")).unwrap();
+        assert_eq!(stale_count, 2);
+    }
 }

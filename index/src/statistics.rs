@@ -18,11 +18,20 @@ pub(crate) struct RequestStatistics {
     searcher: Searcher,
     doc_freqs: RefCell<HashMap<Term, u64>>,
     total_tokens: RefCell<HashMap<Field, u64>>,
+    /// The terms looked up in the dictionaries, in order (what the tests check was avoided).
+    #[cfg(test)]
+    looked_up: RefCell<Vec<Term>>,
 }
 
 impl RequestStatistics {
     pub(crate) fn new(searcher: Searcher) -> Self {
-        RequestStatistics { searcher, doc_freqs: RefCell::default(), total_tokens: RefCell::default() }
+        RequestStatistics {
+            searcher,
+            doc_freqs: RefCell::default(),
+            total_tokens: RefCell::default(),
+            #[cfg(test)]
+            looked_up: RefCell::default(),
+        }
     }
 
     /// The searcher the statistics are taken from.
@@ -33,6 +42,13 @@ impl RequestStatistics {
     /// Number of documents whose `field` holds `text` (0 when the look-up fails).
     pub(crate) fn doc_freq_of(&self, field: Field, text: &str) -> u64 {
         self.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0)
+    }
+
+    /// Remembers that `doc_freq` documents' `field` holds `text`, a count known without looking
+    /// it up (the completion table of this searcher's generation). The caller vouches that it is
+    /// the searcher's own count: BM25 weights are built from it.
+    pub(crate) fn remember(&self, field: Field, text: &str, doc_freq: u64) {
+        self.doc_freqs.borrow_mut().entry(Term::from_field_text(field, text)).or_insert(doc_freq);
     }
 }
 
@@ -56,7 +72,22 @@ impl Bm25StatisticsProvider for RequestStatistics {
         }
         let count = self.searcher.doc_freq(term)?;
         self.doc_freqs.borrow_mut().insert(term.clone(), count);
+        #[cfg(test)]
+        self.looked_up.borrow_mut().push(term.clone());
         Ok(count)
+    }
+}
+
+#[cfg(test)]
+impl RequestStatistics {
+    /// The terms looked up in the dictionaries so far.
+    pub(crate) fn looked_up(&self) -> Vec<Term> {
+        self.looked_up.borrow().clone()
+    }
+
+    /// Every count remembered so far, looked up or told.
+    pub(crate) fn remembered(&self) -> Vec<(Term, u64)> {
+        self.doc_freqs.borrow().iter().map(|(term, &count)| (term.clone(), count)).collect()
     }
 }
 
@@ -90,5 +121,12 @@ mod tests {
             );
         }
         assert_eq!(stats.doc_freqs.borrow().len(), 3);
+        assert_eq!(stats.looked_up().len(), 3, "each term looked up once");
+        // A count told is not looked up, and does not replace one looked up.
+        stats.remember(body, "told", 7);
+        stats.remember(body, "heart", 9);
+        assert_eq!(stats.doc_freq_of(body, "told"), 7);
+        assert_eq!(stats.doc_freq_of(body, "heart"), 2);
+        assert_eq!(stats.looked_up().len(), 3);
     }
 }

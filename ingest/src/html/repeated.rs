@@ -59,12 +59,29 @@ impl SiteBoilerplate {
     pub fn learn<'a>(pages: impl IntoIterator<Item = (&'a [u8], &'a str)>) -> Self {
         let mut learned = SiteBoilerplate::default();
         for (bytes, directory) in pages {
-            let document = Html::parse_document(&charset::decode_html(bytes, None).text);
-            let site = site_key(metadata::read(&document).url.as_deref(), directory);
-            let blocks = content_blocks(&document);
-            learned.sites.entry(site).or_default().add_page(blocks.iter().map(|b| b.text.as_str()));
+            learned.learn_page(bytes, directory);
         }
         learned
+    }
+
+    /// Learns from one more page, given as its bytes and the directory it is in.
+    pub fn learn_page(&mut self, bytes: &[u8], directory: &str) {
+        let document = Html::parse_document(&charset::decode_html(bytes, None).text);
+        let site = site_key(metadata::read(&document).url.as_deref(), directory);
+        let blocks = content_blocks(&document);
+        self.sites.entry(site).or_default().add_page(blocks.iter().map(|b| b.text.as_str()));
+    }
+
+    /// Adds what `other` learned from other pages: learning from two halves of a library and
+    /// merging is learning from the whole.
+    pub fn merge(&mut self, other: SiteBoilerplate) {
+        for (site, theirs) in other.sites {
+            let mine = self.sites.entry(site).or_default();
+            mine.pages += theirs.pages;
+            for (key, pages) in theirs.counts {
+                *mine.counts.entry(key).or_default() += pages;
+            }
+        }
     }
 
     /// The repeated blocks of the site of a page with this canonical URL in this directory.
@@ -93,10 +110,20 @@ fn site_key(url: Option<&str>, directory: &str) -> String {
         .unwrap_or_else(|| format!("dir:{directory}"))
 }
 
+/// The block's words, folded, hashed: blocks that differ in case, accents or spacing only are
+/// the same block.
 fn block_key(block: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    fold(block).split_whitespace().for_each(|w| w.hash(&mut hasher));
+    // Word by word, so that the ASCII words of a block with one accented letter still take
+    // `fold`'s fast path; folding adds and removes no white space, so the words are those of
+    // the folded block (a word of combining marks alone folds to nothing and is skipped).
+    for word in block.split_whitespace() {
+        let folded = fold(word);
+        if !folded.is_empty() {
+            folded.hash(&mut hasher);
+        }
+    }
     hasher.finish()
 }
 
@@ -111,6 +138,41 @@ mod tests {
 <h1>Page {n}</h1><p>Article number {n} explains, in some detail, how remote monitoring works in clinic {n}.</p>
 <p>Les informations de ce site ne remplacent pas l'avis d'un médecin, consultez votre praticien.</p></main></body></html>"#
         )
+    }
+
+    #[test]
+    fn a_block_is_keyed_by_its_folded_words_as_the_whole_folded_block_is_split() {
+        let by_block = |block: &str| {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            fold(block).split_whitespace().for_each(|w| w.hash(&mut hasher));
+            hasher.finish()
+        };
+        for block in [
+            "Les informations de ce site ne remplacent pas l'avis d'un médecin.",
+            "  ÉCOUTER\u{a0}la   Straße \u{301} Łódź\tΕλλάδα\n Здоровьё ",
+            "",
+            "\u{2000}a\u{2000}b",
+        ] {
+            assert_eq!(block_key(block), by_block(block), "{block:?}");
+        }
+        assert_eq!(block_key("Avis d'un MÉDECIN"), block_key("avis  d'un medecin"));
+    }
+
+    #[test]
+    fn learning_from_two_halves_and_merging_is_learning_from_all() {
+        let pages: Vec<String> = (0..7).map(page).collect();
+        let all = SiteBoilerplate::learn(pages.iter().map(|p| (p.as_bytes(), "web")));
+        let mut halves = SiteBoilerplate::learn(pages[..3].iter().map(|p| (p.as_bytes(), "web")));
+        halves.merge(SiteBoilerplate::learn(pages[3..].iter().map(|p| (p.as_bytes(), "web"))));
+        let site = |l: &SiteBoilerplate| {
+            let r = l.for_site(Some("https://www.sante.example/p0"), "web").unwrap().clone();
+            let mut counts: Vec<(u64, usize)> = r.counts.into_iter().collect();
+            counts.sort_unstable();
+            (r.pages, counts)
+        };
+        assert_eq!(site(&halves), site(&all));
+        assert_eq!(site(&all).0, 7);
     }
 
     #[test]

@@ -96,9 +96,21 @@ impl HtmlExtractor {
     /// Like [`HtmlExtractor::extract`], with what the HTTP response said about the page and,
     /// optionally, the blocks known to repeat across the pages of its site.
     pub fn extract_with(bytes: &[u8], hints: &HttpHints, repeated: Option<&RepeatedBlocks>) -> Extraction {
+        Self::extract_for_site(bytes, hints, |_| repeated)
+    }
+
+    /// Like [`HtmlExtractor::extract_with`], with the repeated blocks chosen by the page's
+    /// canonical URL (`None` if it has none), once the page is parsed: a page is parsed once
+    /// whether or not its site turns out to have boilerplate.
+    pub fn extract_for_site<'r>(
+        bytes: &[u8],
+        hints: &HttpHints,
+        repeated_for: impl FnOnce(Option<&str>) -> Option<&'r RepeatedBlocks>,
+    ) -> Extraction {
         let decoded = decode_html(bytes, hints.content_type.as_deref().and_then(charset_from_content_type));
         let document = Html::parse_document(&decoded.text);
         let meta = metadata::read(&document);
+        let repeated = repeated_for(meta.url.as_deref());
         let blocks = content_blocks(&document)
             .into_iter()
             .filter(|b| repeated.is_none_or(|r| !r.is_repeated(&b.text)))

@@ -91,13 +91,9 @@ impl SiteBoilerplate {
 
     /// Extracts a page with the blocks of its site that repeat left out.
     pub fn extract(&self, bytes: &[u8], hints: &HttpHints, directory: &str) -> crate::Extraction {
-        let first = crate::html::HtmlExtractor::extract_with(bytes, hints, None);
-        match self.for_site(first.url.as_deref(), directory) {
-            Some(repeated) if repeated.pages() >= MIN_PAGES => {
-                crate::html::HtmlExtractor::extract_with(bytes, hints, Some(repeated))
-            }
-            _ => first,
-        }
+        crate::html::HtmlExtractor::extract_for_site(bytes, hints, |url| {
+            self.for_site(url, directory).filter(|repeated| repeated.pages() >= MIN_PAGES)
+        })
     }
 }
 

@@ -277,13 +277,11 @@ pub fn into_index_document(document: Document, fingerprint: &str) -> IndexDocume
     index_document
 }
 
-/// Learns which blocks repeat across the pages of each site, from every HTML page (unreadable
-/// ones are left to fail in extraction).
-/// Learns the repeated blocks of the library's sites from its HTML pages, spread over
+/// Learns which blocks repeat across the pages of each site, from every HTML page, spread over
 /// `workers` threads: every page is parsed here before the extraction starts, which on a large
 /// library ran alone on one core for a tenth of the ingest. Each thread reads its pages one by
-/// one (never all of them in memory at once); a page that cannot be read, or whose parsing
-/// panics, teaches nothing and stops nothing.
+/// one (never all of them in memory at once); a page that cannot be read (it is left to fail in
+/// extraction), or whose parsing panics, teaches nothing and stops nothing.
 fn learn_site_boilerplate(pages: &[SourceFile], workers: usize) -> SiteBoilerplate {
     let share = pages.len().div_ceil(workers.max(1)).max(1);
     std::thread::scope(|scope| {

@@ -384,7 +384,7 @@ impl NgramModel {
         letters
     }
 
-    /// Adds a feature seen `times` times to `tally`.
+    /// Adds a feature of order `n` seen `times` times, with its `entries` in the model, to `tally`.
     fn add(&self, n: usize, entries: &[Entry], script: Script, times: f32, tally: &mut Tally) {
         tally.counts[script as usize][n] += times;
         let mut known = false;

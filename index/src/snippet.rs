@@ -609,74 +609,54 @@ mod tests {
         html
     }
 
+    /// Words both text strategies draw from: a word in three cases, words that are prefixes of
+    /// others, one-letter and repeated-letter words, markup to escape, a line break.
+    const SHARED_WORDS: &[&str] = &[
+        "heart", "Heart", "HEART", "hearth", "failure", "fail", "aa", "aaa", "a", "x<y", "&", "\n", "ab", "bab",
+        "ipsum",
+    ];
+
     /// Text of words from a small mixed vocabulary (repeats, case, accents, Greek, markup,
     /// line breaks), so that terms occur often, overlap and straddle multibyte characters.
     fn text_strategy(max_words: usize) -> impl Strategy<Value = String> {
-        let words = prop::sample::select(vec![
-            "heart",
-            "Heart",
-            "HEART",
-            "hearth",
-            "failure",
-            "fail",
-            "aa",
-            "aaa",
-            "a",
-            "évaluation",
-            "Évaluation",
-            "evaluation",
-            "υγεία",
-            "Υγεία",
-            "x<y",
-            "&",
-            "'q'",
-            "\n",
-            "\t",
-            "ab",
-            "bab",
-            "é",
-            "eé",
-            "lorem",
-            "ipsum",
-        ]);
-        let separators = prop::sample::select(vec![" ", " ", " ", "", ", ", ".\n", "-"]);
-        prop::collection::vec((words, separators), 0..max_words)
-            .prop_map(|parts| parts.into_iter().flat_map(|(w, s)| [w, s]).collect())
+        let words = [
+            SHARED_WORDS,
+            &["évaluation", "Évaluation", "evaluation", "υγεία", "Υγεία", "'q'", "\t", "é", "eé", "lorem"],
+        ]
+        .concat();
+        text_from(words, vec![" ", " ", " ", "", ", ", ".\n", "-"], max_words)
     }
 
     /// Text without non-ASCII letters (but with non-ASCII punctuation and tokens around the
     /// analyzer's length limit), which the fragment finder tokenizes by hand.
     fn ascii_text_strategy(max_words: usize) -> impl Strategy<Value = String> {
-        let words = prop::sample::select(vec![
-            "heart",
-            "Heart",
-            "HEART",
-            "hearth",
-            "failure",
-            "fail",
-            "aa",
-            "aaa",
-            "a",
-            "x<y",
-            "&",
-            "\n",
-            "ab",
-            "bab",
-            "ipsum",
-            "Ipsum2024",
-            "“quoted”",
-            "–",
-            "€",
-            "ab_ba",
-            "l'heart",
-            "x9",
-            "e",
-            "abcdefghijabcdefghijabcdefghijabcdefghi",
-            "abcdefghijabcdefghijabcdefghijabcdefghij",
-            "Heartabcdefghijabcdefghijabcdefghijabcdefghij",
-        ]);
-        let separators = prop::sample::select(vec![" ", " ", "", ", ", ".\n", "-", "\u{a0}"]);
-        prop::collection::vec((words, separators), 0..max_words)
+        let words = [
+            SHARED_WORDS,
+            &[
+                "Ipsum2024",
+                "“quoted”",
+                "–",
+                "€",
+                "ab_ba",
+                "l'heart",
+                "x9",
+                "e",
+                "abcdefghijabcdefghijabcdefghijabcdefghi",
+                "abcdefghijabcdefghijabcdefghijabcdefghij",
+                "Heartabcdefghijabcdefghijabcdefghijabcdefghij",
+            ],
+        ]
+        .concat();
+        text_from(words, vec![" ", " ", "", ", ", ".\n", "-", "\u{a0}"], max_words)
+    }
+
+    /// Up to `max_words` of `words`, each followed by one of `separators`.
+    fn text_from(
+        words: Vec<&'static str>,
+        separators: Vec<&'static str>,
+        max_words: usize,
+    ) -> impl Strategy<Value = String> {
+        prop::collection::vec((prop::sample::select(words), prop::sample::select(separators)), 0..max_words)
             .prop_map(|parts| parts.into_iter().flat_map(|(w, s)| [w, s]).collect())
     }
 

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, OwnedValue, Value};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::schema::{IndexRecordOption, OwnedValue};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::analyzer;
 use crate::completions::Completions;
@@ -261,27 +261,27 @@ impl SearchIndex {
     /// document whose source bytes did not change (to record a new fingerprint) without
     /// extracting it again.
     pub fn indexed_document(&self, id: &str, state: &IndexedState) -> crate::Result<Option<IndexDocument>> {
-        let Some(doc) = self.stored_by_id(id)? else { return Ok(None) };
+        let Some(mut doc) = self.stored_by_id(id)? else { return Ok(None) };
         let f = &self.fields;
-        let published = first_text(&doc, f.published);
+        let published = doc.take_text(f.published);
         Ok(Some(IndexDocument {
-            id: first_text(&doc, f.id).unwrap_or_default(),
-            title: first_text(&doc, f.title).unwrap_or_default(),
-            body: first_text(&doc, f.body).unwrap_or_default(),
-            description: first_text(&doc, f.description),
-            url: first_text(&doc, f.url),
-            lang: first_text(&doc, f.lang).unwrap_or_default(),
-            other_langs: doc.get_all(f.other_langs).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
-            kind: first_text(&doc, f.kind).unwrap_or_default(),
-            doc_type: first_text(&doc, f.doc_type),
-            topics: facet_values(&doc, f.topic),
-            countries: facet_values(&doc, f.country),
+            id: doc.take_text(f.id).unwrap_or_default(),
+            title: doc.take_text(f.title).unwrap_or_default(),
+            body: doc.take_text(f.body).unwrap_or_default(),
+            description: doc.take_text(f.description),
+            url: doc.take_text(f.url),
+            lang: doc.take_text(f.lang).unwrap_or_default(),
+            other_langs: doc.texts(f.other_langs),
+            kind: doc.take_text(f.kind).unwrap_or_default(),
+            doc_type: doc.take_text(f.doc_type),
+            topics: doc.facets(f.topic),
+            countries: doc.facets(f.country),
             // The year facet is not stored; it is the year of the publication date.
             year: published.as_deref().and_then(|p| p.get(..4)).and_then(|y| y.parse().ok()),
             published,
-            published_ts: doc.get_first(f.published_ts).and_then(|v| v.as_i64()).filter(|&ts| ts != i64::MIN),
-            pages: doc.get_first(f.pages).and_then(|v| v.as_u64()).map(|p| p as u32),
-            author: first_text(&doc, f.author),
+            published_ts: doc.i64(f.published_ts).filter(|&ts| ts != i64::MIN),
+            pages: doc.u64(f.pages).map(|p| p as u32),
+            author: doc.take_text(f.author),
             content_hash: state.content_hash.clone(),
             fingerprint: state.fingerprint.clone(),
             extractor_version: state.extractor_version,
@@ -289,7 +289,7 @@ impl SearchIndex {
     }
 
     /// The stored fields of document `id`, if it is indexed.
-    fn stored_by_id(&self, id: &str) -> crate::Result<Option<TantivyDocument>> {
+    fn stored_by_id(&self, id: &str) -> crate::Result<Option<StoredFields>> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
         match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() {
@@ -300,22 +300,22 @@ impl SearchIndex {
 
     /// The stored metadata of document `id`.
     pub fn get(&self, id: &str) -> crate::Result<Option<StoredDocument>> {
-        let Some(doc) = self.stored_by_id(id)? else { return Ok(None) };
+        let Some(mut doc) = self.stored_by_id(id)? else { return Ok(None) };
         let f = &self.fields;
         Ok(Some(StoredDocument {
-            id: first_text(&doc, f.id).unwrap_or_default(),
-            title: first_text(&doc, f.title).unwrap_or_default(),
-            url: first_text(&doc, f.url),
-            description: first_text(&doc, f.description),
-            lang: first_text(&doc, f.lang).unwrap_or_default(),
-            kind: first_text(&doc, f.kind).unwrap_or_default(),
-            doc_type: first_text(&doc, f.doc_type),
-            topics: facet_values(&doc, f.topic),
-            countries: facet_values(&doc, f.country),
-            published: first_text(&doc, f.published),
-            pages: doc.get_first(f.pages).and_then(|v| v.as_u64()).map(|p| p as u32),
-            author: first_text(&doc, f.author),
-            text_chars: first_text(&doc, f.body).map(|b| b.chars().count()).unwrap_or(0),
+            id: doc.take_text(f.id).unwrap_or_default(),
+            title: doc.take_text(f.title).unwrap_or_default(),
+            url: doc.take_text(f.url),
+            description: doc.take_text(f.description),
+            lang: doc.take_text(f.lang).unwrap_or_default(),
+            kind: doc.take_text(f.kind).unwrap_or_default(),
+            doc_type: doc.take_text(f.doc_type),
+            topics: doc.facets(f.topic),
+            countries: doc.facets(f.country),
+            published: doc.take_text(f.published),
+            pages: doc.u64(f.pages).map(|p| p as u32),
+            author: doc.take_text(f.author),
+            text_chars: doc.text(f.body).map_or(0, |b| b.chars().count()),
         }))
     }
 }
@@ -346,12 +346,45 @@ impl tantivy::schema::document::DocumentDeserialize for StoredFields {
 }
 
 impl StoredFields {
-    /// The first value of `field`, if it is text (as `first_text` reads a `TantivyDocument`).
-    pub(crate) fn text(&self, field: tantivy::schema::Field) -> Option<&str> {
-        match self.values.iter().find(|(f, _)| *f == field) {
-            Some((_, OwnedValue::Str(text))) => Some(text),
+    /// The first value of `field`.
+    fn value(&self, field: tantivy::schema::Field) -> Option<&OwnedValue> {
+        self.values.iter().find(|(f, _)| *f == field).map(|(_, value)| value)
+    }
+
+    /// The first value of `field`, if it is a signed integer.
+    pub(crate) fn i64(&self, field: tantivy::schema::Field) -> Option<i64> {
+        match self.value(field) {
+            Some(OwnedValue::I64(n)) => Some(*n),
             _ => None,
         }
+    }
+
+    /// The first value of `field`, if it is an unsigned integer.
+    pub(crate) fn u64(&self, field: tantivy::schema::Field) -> Option<u64> {
+        match self.value(field) {
+            Some(OwnedValue::U64(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The first value of `field`, if it is text.
+    pub(crate) fn text(&self, field: tantivy::schema::Field) -> Option<&str> {
+        match self.value(field) {
+            Some(OwnedValue::Str(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Every text value of `field`, in order.
+    pub(crate) fn texts(&self, field: tantivy::schema::Field) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(f, _)| *f == field)
+            .filter_map(|(_, value)| match value {
+                OwnedValue::Str(text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// [`StoredFields::text`], moved out (the field then reads as absent).
@@ -365,7 +398,7 @@ impl StoredFields {
         }
     }
 
-    /// The facet values of `field` as slugs without the leading `/` (as `facet_values`).
+    /// The facet values of `field` as slugs without the leading `/` (`assessment/cost-effectiveness`).
     pub(crate) fn facets(&self, field: tantivy::schema::Field) -> Vec<String> {
         self.values
             .iter()
@@ -376,21 +409,6 @@ impl StoredFields {
             })
             .collect()
     }
-}
-
-/// The first text value of `field`.
-pub(crate) fn first_text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
-    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned)
-}
-
-/// Facet values of `field` as slugs without the leading `/` (`assessment/cost-effectiveness`).
-pub(crate) fn facet_values(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
-    doc.get_all(field)
-        .filter_map(|v| match OwnedValue::from(v) {
-            OwnedValue::Facet(facet) => Some(facet.to_path_string().trim_start_matches('/').to_owned()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Writes `path` so that a crash leaves either the old or the new content, never a torn file.

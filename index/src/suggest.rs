@@ -1,13 +1,12 @@
 //! Completions while the user types (titles and frequent words) and "did you mean" when a
 //! query finds nothing.
 
-use tantivy::TantivyDocument;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use crate::query::{analyse, parse};
-use crate::store::{SearchIndex, first_text};
+use crate::store::{SearchIndex, StoredFields};
 use crate::user_query::{self, Clause};
 use crate::vocabulary::{doc_freq, expand, typo_distance};
 
@@ -83,11 +82,11 @@ impl SearchIndex {
         if !clauses.is_empty() {
             let query = BooleanQuery::new(clauses);
             for (_, address) in searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())? {
-                let doc: TantivyDocument = searcher.doc(address)?;
+                let mut doc: StoredFields = searcher.doc(address)?;
                 suggestions.push(Suggestion {
-                    text: first_text(&doc, fields.title).unwrap_or_default(),
+                    text: doc.take_text(fields.title).unwrap_or_default(),
                     kind: SuggestionKind::Title,
-                    id: first_text(&doc, fields.id),
+                    id: doc.take_text(fields.id),
                 });
             }
         }

@@ -102,6 +102,8 @@ impl BeirCollection {
             })?;
         }
         batch.commit()?;
+        // As an ingestion leaves it: one segment.
+        index.compact()?;
         Ok(index)
     }
 }

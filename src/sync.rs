@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::metrics::{self, IngestCounts};
 use anyhow::Context;
-use index::{IndexDocument, IndexError, IndexWriteBatch, IndexedState, SearchIndex};
+use index::{Compaction, IndexDocument, IndexError, IndexWriteBatch, IndexedState, SearchIndex};
 use ingest::html::SiteBoilerplate;
 use ingest::pipeline::IngestTask;
 use ingest::{
@@ -43,6 +43,8 @@ pub struct SyncReport {
     pub skipped: Vec<PathBuf>,
     /// Non-fatal problems (e.g. a malformed sidecar), by file.
     pub warnings: Vec<SyncFailure>,
+    /// The merge of segments after the commit, when the run committed anything and it worked.
+    pub compaction: Option<Compaction>,
     /// Wall time.
     pub duration: Duration,
 }
@@ -88,6 +90,8 @@ pub enum SyncPhase {
     Extracting,
     /// Making the changes durable and visible.
     Committing,
+    /// Merging the index's segments so that searches visit few (see `index::Compaction`).
+    Compacting,
 }
 
 /// Progress of a running synchronisation, for progress bars and job status.
@@ -239,6 +243,15 @@ impl LibrarySync<'_> {
         }
         on_progress(SyncProgress { phase: SyncPhase::Committing, done, total, counts: report.counts() });
         batch.commit().context("cannot commit the index (disk full or not writable?); nothing was committed")?;
+        on_progress(SyncProgress { phase: SyncPhase::Compacting, done, total, counts: report.counts() });
+        // The extraction's freed buffers go back to the system before the merge maps the index.
+        crate::malloc::release_free_memory();
+        // The changes are committed whatever happens here: a merge that fails (disk full) leaves
+        // the segments as they were, searched more slowly, and the next run tries again.
+        match self.index.compact() {
+            Ok(compaction) => report.compaction = Some(compaction),
+            Err(err) => tracing::warn!(error = %err, "could not merge the index's segments; they stay as they are"),
+        }
         report.duration = started.elapsed();
         Ok(report)
     }
@@ -401,6 +414,9 @@ mod tests {
         std::fs::write(dir.path().join("d.txt"), "Cost-effectiveness of telehealth.").unwrap();
         let second = sync(dir.path(), &index, false);
         assert_eq!(second.counts(), SyncCounts { seen: 3, added: 1, updated: 1, deleted: 1, unchanged: 1, failed: 0 });
+        // The run's new segment and the first one's deleted slots are merged away after the commit.
+        let compaction = second.compaction.expect("a run that commits compacts");
+        assert_eq!((compaction.segments_before, compaction.segments_after, compaction.merges), (2, 1, 1));
         let mut ids: Vec<String> = index.indexed_states().unwrap().into_keys().collect();
         ids.sort();
         assert_eq!(ids, ["a.txt", "b.txt", "d.txt"]);

@@ -5,6 +5,7 @@
 
 mod analyzer;
 pub mod baseline;
+mod compaction;
 mod completions;
 mod directory;
 mod error;
@@ -21,6 +22,7 @@ pub mod user_query;
 mod vocabulary;
 mod writer;
 
+pub use compaction::Compaction;
 pub use error::IndexError;
 pub use facet::{FacetCount, FacetFilter, FacetKind, Facets};
 pub use search::{Hit, SearchRequest, SearchResults, SortOrder};

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::collector::TopDocs;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, OwnedValue};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
@@ -204,6 +205,11 @@ impl SearchIndex {
     /// Starts a batch of changes. Only one batch exists at a time: this waits for the previous
     /// one to end. Fails when another process holds the index's write lock.
     pub fn batch(&self) -> crate::Result<IndexWriteBatch<'_>> {
+        Ok(IndexWriteBatch::new(self, self.open_writer()?))
+    }
+
+    /// The writer, opened if it is not yet, held until the guard is dropped.
+    pub(crate) fn open_writer(&self) -> crate::Result<MutexGuard<'_, Option<IndexWriter>>> {
         let mut guard = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if guard.is_none() {
             let writer = self
@@ -213,9 +219,11 @@ impl SearchIndex {
                     tantivy::TantivyError::LockFailure(_, msg) => IndexError::Locked(msg.unwrap_or_default()),
                     other => IndexError::Tantivy(other),
                 })?;
+            // Segments are merged only by `compact`, after a commit (see `compaction`).
+            writer.set_merge_policy(Box::new(NoMergePolicy));
             *guard = Some(writer);
         }
-        Ok(IndexWriteBatch::new(self, guard))
+        Ok(guard)
     }
 
     /// Number of documents visible to searches.

@@ -78,6 +78,14 @@ fn print_summary(report: &SyncReport, documents: u64) {
         report.skipped.len(),
         documents,
     );
+    if let Some(compaction) = report.compaction.filter(|c| c.merges > 0) {
+        println!(
+            "segments merged in {:.1}s: {} → {}",
+            compaction.duration.as_secs_f64(),
+            compaction.segments_before,
+            compaction.segments_after
+        );
+    }
     for failure in &report.failed {
         println!("failed: {}: {}", failure.path.display(), failure.reason);
     }

@@ -177,7 +177,10 @@ impl LibrarySync<'_> {
             }
         }
         if removed.is_empty() && tasks.is_empty() {
-            // Nothing to write: no writer, no commit (an unchanged library costs one scan).
+            // Nothing to write: no commit (an unchanged library costs one scan). An index left
+            // unmerged (by an older version, or a merge cut short) is still compacted; one that
+            // needs nothing is not even opened for writing.
+            report.compaction = self.compact();
             report.duration = started.elapsed();
             return Ok(report);
         }
@@ -246,14 +249,21 @@ impl LibrarySync<'_> {
         on_progress(SyncProgress { phase: SyncPhase::Compacting, done, total, counts: report.counts() });
         // The extraction's freed buffers go back to the system before the merge maps the index.
         crate::malloc::release_free_memory();
-        // The changes are committed whatever happens here: a merge that fails (disk full) leaves
-        // the segments as they were, searched more slowly, and the next run tries again.
-        match self.index.compact() {
-            Ok(compaction) => report.compaction = Some(compaction),
-            Err(err) => tracing::warn!(error = %err, "could not merge the index's segments; they stay as they are"),
-        }
+        report.compaction = self.compact();
         report.duration = started.elapsed();
         Ok(report)
+    }
+
+    /// Merges the index's segments (`SearchIndex::compact`). The changes are committed whatever
+    /// happens here: a merge that fails (disk full, another process writing) leaves the
+    /// segments as they were, searched more slowly, and the next run tries again.
+    fn compact(&self) -> Option<Compaction> {
+        self.index
+            .compact()
+            .inspect_err(
+                |err| tracing::warn!(error = %err, "could not merge the index's segments; they stay as they are"),
+            )
+            .ok()
     }
 }
 
@@ -423,6 +433,28 @@ mod tests {
 
         let full = sync(dir.path(), &index, true);
         assert_eq!(full.counts(), SyncCounts { seen: 3, updated: 3, ..SyncCounts::default() });
+    }
+
+    #[test]
+    fn an_unchanged_library_still_gets_an_unmerged_index_compacted() {
+        let dir = library(&NOTES);
+        let index = SearchIndex::create_in_ram(1).unwrap();
+        sync(dir.path(), &index, false);
+        // A second segment, as an older version or a merge cut short would leave it: the same
+        // document written again.
+        let state = index.indexed_states().unwrap()["a.txt"].clone();
+        let stored = index.indexed_document("a.txt", &state).unwrap().unwrap();
+        let mut batch = index.batch().unwrap();
+        batch.upsert(&stored).unwrap();
+        batch.commit().unwrap();
+
+        let report = sync(dir.path(), &index, false);
+        assert_eq!(report.counts(), SyncCounts { seen: 3, unchanged: 3, ..SyncCounts::default() });
+        let compaction = report.compaction.expect("an unchanged run compacts too");
+        assert_eq!((compaction.segments_before, compaction.segments_after, compaction.merges), (2, 1, 1));
+        let again = sync(dir.path(), &index, false).compaction.unwrap();
+        assert_eq!((again.segments_after, again.merges), (1, 0));
+        assert_eq!(index.num_docs(), 3);
     }
 
     #[test]

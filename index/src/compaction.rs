@@ -95,16 +95,18 @@ fn worth_merging(segments: &[SegmentSize], group: &[usize]) -> bool {
 
 impl SearchIndex {
     /// Merges segments by the rule of the module docs until no merge is worth running, then
-    /// makes the result visible to searches. Waits for the batch in progress, if any; searches
+    /// makes the result visible to searches. Opens the writer only if there is something to
+    /// merge, and then waits for the batch in progress, if any; searches
     /// go on meanwhile on the segments they started with. A merge either completes or leaves
     /// the index as it was (a crash in the middle leaves unreferenced files, removed at the next
     /// compaction).
     pub fn compact(&self) -> crate::Result<Compaction> {
         let started = Instant::now();
-        let mut writer = self.open_writer()?;
-        let writer = writer.as_mut().expect("open_writer leaves a writer in place");
         let segments_before = self.index.searchable_segment_metas()?.len();
         let mut merges = 0;
+        // The writer (and its lock) only when there is something to merge: an index that needs
+        // nothing is left alone, even while another process writes it.
+        let mut writer = None;
         // Each merge leaves one segment fewer or one with no deleted slots, so the loop ends;
         // the bound is a guard against a rule that would keep choosing the same merge.
         for _ in 0..segments_before.max(1) * 2 {
@@ -112,14 +114,18 @@ impl SearchIndex {
             let sizes = metas.iter().map(|meta| self.segment_size(meta)).collect::<crate::Result<Vec<_>>>()?;
             let Some(group) = next_merge(&sizes, MAX_MERGE_BYTES) else { break };
             let ids: Vec<_> = group.iter().map(|&i| metas[i].id()).collect();
-            writer.merge(&ids).wait()?;
+            let guard = match &mut writer {
+                Some(guard) => guard,
+                None => writer.insert(self.open_writer()?),
+            };
+            guard.as_mut().expect("open_writer leaves a writer in place").merge(&ids).wait()?;
             merges += 1;
         }
-        if merges > 0 {
+        if let Some(mut guard) = writer {
             self.reload()?;
             // The inputs' files: searches that still hold them keep them open (unlinked files
             // stay readable); new searches use the merged segment.
-            writer.garbage_collect_files().wait()?;
+            guard.as_mut().expect("open_writer leaves a writer in place").garbage_collect_files().wait()?;
         }
         Ok(Compaction {
             segments_before,

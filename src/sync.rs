@@ -43,7 +43,7 @@ pub struct SyncReport {
     pub skipped: Vec<PathBuf>,
     /// Non-fatal problems (e.g. a malformed sidecar), by file.
     pub warnings: Vec<SyncFailure>,
-    /// The merge of segments after the commit, when the run committed anything and it worked.
+    /// What the merge of segments at the end of the run did (none if it failed: see the log).
     pub compaction: Option<Compaction>,
     /// Wall time.
     pub duration: Duration,

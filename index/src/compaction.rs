@@ -96,8 +96,8 @@ fn worth_merging(segments: &[SegmentSize], group: &[usize]) -> bool {
 impl SearchIndex {
     /// Merges segments by the rule of the module docs until no merge is worth running, then
     /// makes the result visible to searches. Opens the writer only if there is something to
-    /// merge, and then waits for the batch in progress, if any; searches
-    /// go on meanwhile on the segments they started with. A merge either completes or leaves
+    /// merge, and then waits for the batch in progress, if any; searches go on meanwhile on
+    /// the segments they started with. A merge either completes or leaves
     /// the index as it was (a crash in the middle leaves unreferenced files, removed at the next
     /// compaction).
     pub fn compact(&self) -> crate::Result<Compaction> {
@@ -111,7 +111,7 @@ impl SearchIndex {
         // the bound is a guard against a rule that would keep choosing the same merge.
         for _ in 0..segments_before.max(1) * 2 {
             let metas = self.index.searchable_segment_metas()?;
-            let sizes = metas.iter().map(|meta| self.segment_size(meta)).collect::<crate::Result<Vec<_>>>()?;
+            let sizes: Vec<_> = metas.iter().map(|meta| self.segment_size(meta)).collect();
             let Some(group) = next_merge(&sizes, MAX_MERGE_BYTES) else { break };
             let ids: Vec<_> = group.iter().map(|&i| metas[i].id()).collect();
             let guard = match &mut writer {
@@ -135,7 +135,7 @@ impl SearchIndex {
         })
     }
 
-    fn segment_size(&self, meta: &SegmentMeta) -> crate::Result<SegmentSize> {
+    fn segment_size(&self, meta: &SegmentMeta) -> SegmentSize {
         use tantivy::HasLen as _;
         use tantivy::directory::Directory as _;
         use tantivy::index::SegmentComponent as Part;
@@ -146,7 +146,7 @@ impl SearchIndex {
                 bytes += file.len() as u64;
             }
         }
-        Ok(SegmentSize { bytes, alive: meta.num_docs(), slots: meta.max_doc() })
+        SegmentSize { bytes, alive: meta.num_docs(), slots: meta.max_doc() }
     }
 }
 

@@ -25,7 +25,7 @@ pub struct Config {
     pub data: PathBuf,
     /// Address the HTTP server listens on (`HUBSEARCH_LISTEN`).
     pub listen: SocketAddr,
-    /// Worker threads for extraction (and a quarter of the searches `serve` runs at once); 0
+    /// Worker threads for extraction, and `serve`'s async workers, which run the searches; 0
     /// means one per core.
     pub workers: usize,
     /// Whether `serve` ingests what is new or changed in the library when it starts.

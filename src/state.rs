@@ -17,27 +17,17 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
-/// Searches run at once per extraction worker (one worker per core by default).
-const SEARCHES_PER_CORE: usize = 4;
-
 struct Inner {
     config: Config,
     index: SearchIndex,
     processor: DocumentProcessor,
     ready: AtomicBool,
     jobs: JobManager,
-    search_slots: tokio::sync::Semaphore,
 }
 
 impl AppState {
     /// State over an open index. The service is not ready until [`AppState::mark_ready`].
     pub fn new(config: Config, index: SearchIndex, processor: DocumentProcessor) -> Self {
-        // A few searches per core at once: with one per core, every search that ends leaves its
-        // core idle while the next waiting request is woken, handed to a blocking thread and
-        // that thread woken in turn; at 64 connections on 2 cores, 4 per core served 1 250–1 700
-        // searches/s against 930–1 070 with 1 per core, at less CPU per search (BENCHMARKS.md,
-        // issue 10). More than that only widens the spread of latencies.
-        let search_slots = tokio::sync::Semaphore::new(config.worker_count() * SEARCHES_PER_CORE);
         let inner = Arc::new_cyclic(|weak: &Weak<Inner>| {
             let weak = weak.clone();
             // The job thread holds the state weakly so that dropping the state ends its use.
@@ -76,7 +66,7 @@ impl AppState {
                     sync.run(full, on_progress)
                 }),
             );
-            Inner { config, index, processor, ready: AtomicBool::new(false), jobs, search_slots }
+            Inner { config, index, processor, ready: AtomicBool::new(false), jobs }
         });
         AppState { inner }
     }
@@ -99,11 +89,6 @@ impl AppState {
     /// The document processor (and through it the taxonomy and gazetteer).
     pub fn processor(&self) -> &DocumentProcessor {
         &self.inner.processor
-    }
-
-    /// Permits to run a search: a few per core, granted in arrival order.
-    pub fn search_slots(&self) -> &tokio::sync::Semaphore {
-        &self.inner.search_slots
     }
 
     /// Whether the start-up ingestion has finished.

@@ -22,8 +22,12 @@ use crate::watch::{LibraryWatcher, WatchSettings};
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    // The runtime's workers run the searches themselves (`http::search`), one per core.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.worker_count())
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     runtime.block_on(serve(config))?;
     // Requests in flight have been drained by now. A synchronisation still running on a
     // blocking thread is not waited for (it could take minutes): its batch is never committed,

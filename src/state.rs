@@ -8,6 +8,7 @@ use index::SearchIndex;
 use ingest::DocumentProcessor;
 
 use crate::config::Config;
+use crate::http::search_queue::SearchQueue;
 use crate::jobs::{JobManager, JobTrigger};
 use crate::sync::LibrarySync;
 
@@ -23,6 +24,7 @@ struct Inner {
     processor: DocumentProcessor,
     ready: AtomicBool,
     jobs: JobManager,
+    searches: SearchQueue,
 }
 
 impl AppState {
@@ -66,7 +68,8 @@ impl AppState {
                     sync.run(full, on_progress)
                 }),
             );
-            Inner { config, index, processor, ready: AtomicBool::new(false), jobs }
+            let searches = SearchQueue::new(config.worker_count());
+            Inner { config, index, processor, ready: AtomicBool::new(false), jobs, searches }
         });
         AppState { inner }
     }
@@ -84,6 +87,11 @@ impl AppState {
     /// The search index.
     pub fn index(&self) -> &SearchIndex {
         &self.inner.index
+    }
+
+    /// Where searches wait for their turn.
+    pub fn searches(&self) -> &SearchQueue {
+        &self.inner.searches
     }
 
     /// The document processor (and through it the taxonomy and gazetteer).

@@ -18,11 +18,11 @@ use crate::jobs::JobTrigger;
 use crate::state::AppState;
 use crate::watch::{LibraryWatcher, WatchSettings};
 
-/// How long blocking work (searches, an ingestion) gets to finish once the server has stopped.
+/// How long blocking work (facet counts, an ingestion) gets to finish once the server has stopped.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
-    // The runtime's workers run the searches themselves (`http::search`), one per core.
+    // The runtime's workers run the searches themselves (`http::search_queue`), one per core.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.worker_count())
         .enable_all()

@@ -9,6 +9,7 @@ pub mod listener;
 pub mod metrics;
 pub mod problem;
 mod search;
+pub mod search_queue;
 mod suggest;
 pub mod widget;
 

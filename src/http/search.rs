@@ -30,14 +30,21 @@ pub async fn search(
         .cloned();
     let started = Instant::now();
     route_query_language(&mut params.request, state.processor().language_detector());
-    // The search runs here, on the async worker that read the request, not on a blocking
-    // thread: a search costs 0.3–1.6 ms of CPU, and handing each one to another thread and back
-    // cost about 4.5 context switches and 0.1–0.2 ms of CPU per request. With the workers
-    // searching, a request beyond one per core waits in the runtime's queue, as it waited for a
-    // search slot before (BENCHMARKS.md, issue 10, ninth session: 15–35 % more searches/s).
-    let index = state.index();
-    let results = index.search(&params.request).map_err(|err| Problem::internal(&err).into_response())?;
-    let did_you_mean = if results.total == 0 { index.did_you_mean(&params.request.query) } else { None };
+    // The search waits its turn in the queue, then runs on an async worker (`search_queue` says
+    // why not on a blocking thread).
+    let search_state = state.clone();
+    let request = params.request.clone();
+    let (results, did_you_mean) = state
+        .searches()
+        .run(move || {
+            let index = search_state.index();
+            let results = index.search(&request)?;
+            let did_you_mean = if results.total == 0 { index.did_you_mean(&request.query) } else { None };
+            Ok::<_, index::IndexError>((results, did_you_mean))
+        })
+        .await
+        .map_err(|err| Problem::internal(&err).into_response())?
+        .map_err(|err| Problem::internal(&err).into_response())?;
     let took_ms = started.elapsed().as_millis() as u64;
     let labels = FacetLabels::new(state.processor());
     let mut response = SearchResponse::new(&params, results, took_ms, &labels);

@@ -56,8 +56,8 @@ pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
     if chars > max_chars {
         return Err(invalid("q", format!("q is {chars} characters long; the limit is {max_chars}")));
     }
-    // Inline on the async worker, like a search: a completion costs far less than a hand-off
-    // to a blocking thread.
+    // Directly on the async worker: a completion costs less than a hand-off to a blocking
+    // thread, and should not wait behind the searches in their queue.
     let suggestions = state.index().suggest(&query, limit).map_err(|err| Problem::internal(&err))?;
     Ok(Json(SuggestResponse {
         query,

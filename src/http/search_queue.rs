@@ -1,0 +1,150 @@
+//! The queue of searches: run in arrival order by one executor task per core, on the async
+//! runtime itself.
+//!
+//! A search costs 0.3–1.6 ms of CPU. Handing each one to a blocking thread and back cost about
+//! five context switches and up to half a search's own CPU; running it directly in the handler
+//! saves that, but then the order in which searches run is the runtime's, which favours the task
+//! woken last and takes new requests in batches between polls of the sockets, so some requests
+//! wait two batches (at 64 connections p99 was 1.7–2.0 times p50). Here the handlers only queue
+//! their search; executors take them first come, first served, and yield after each one so that
+//! the runtime reads the requests that arrived meanwhile before the next search starts
+//! (p99 1.3–1.6 times p50, BENCHMARKS.md, issue 10, ninth session). The queue needs no bound of
+//! its own: the requests in flight are bounded by the request guard.
+
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A queued search that ended without an answer.
+#[derive(Debug)]
+pub struct SearchPanicked;
+
+impl std::fmt::Display for SearchPanicked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the search panicked")
+    }
+}
+
+/// Searches waiting for an executor, first come, first served.
+pub struct SearchQueue {
+    executors: usize,
+    // Executors start with the first search, on the runtime that serves it (the state may be
+    // built before any runtime runs).
+    jobs: OnceLock<mpsc::UnboundedSender<Job>>,
+}
+
+impl SearchQueue {
+    /// A queue served by `executors` tasks (one per async worker); at least one.
+    pub fn new(executors: usize) -> Self {
+        SearchQueue { executors: executors.max(1), jobs: OnceLock::new() }
+    }
+
+    /// Runs `search` once its turn comes and returns what it returned. Must be called on a
+    /// Tokio runtime.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        search: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, SearchPanicked> {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            // The requester may have gone (its connection closed): then nobody wants the answer.
+            let _ = answer.send(search());
+        });
+        let jobs = self.jobs.get_or_init(|| self.start());
+        if let Err(mpsc::error::SendError(job)) = jobs.send(job) {
+            // The executors have ended with the runtime that started them: run it here.
+            job();
+        }
+        // Only a search that panicked drops its answer.
+        answered.await.map_err(|_| SearchPanicked)
+    }
+
+    fn start(&self) -> mpsc::UnboundedSender<Job> {
+        let (sender, receiver) = mpsc::unbounded_channel::<Job>();
+        // Tokio's mutex is fair, so idle executors take turns at the queue in order too.
+        let receiver = Arc::new(Mutex::new(receiver));
+        for _ in 0..self.executors {
+            let receiver = Arc::clone(&receiver);
+            tokio::spawn(async move {
+                loop {
+                    let next = receiver.lock().await.recv().await;
+                    let Some(job) = next else { break };
+                    // A panicking search must not end the executor: its requester learns of it
+                    // through the dropped answer (the panic hook has logged it).
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    tokio::task::yield_now().await;
+                }
+            });
+        }
+        sender
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+    use std::sync::Mutex as StdMutex;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn searches_run_in_the_order_they_were_queued() {
+        let queue = SearchQueue::new(1);
+        let order = Arc::new(StdMutex::new(Vec::new()));
+        // The first search holds the only executor until every other one is queued.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let first_order = Arc::clone(&order);
+        type Search<'q> = std::pin::Pin<Box<dyn Future<Output = Result<(), SearchPanicked>> + Send + 'q>>;
+        let mut searches: Vec<Search> = vec![Box::pin(queue.run(move || {
+            released.recv().unwrap();
+            first_order.lock().unwrap().push(0);
+        }))];
+        for n in 1..=20 {
+            let order = Arc::clone(&order);
+            searches.push(Box::pin(queue.run(move || order.lock().unwrap().push(n))));
+        }
+        // Polling a search once queues it, so they are queued in this order whatever the timing.
+        for search in &mut searches {
+            let polled = std::future::poll_fn(|cx| std::task::Poll::Ready(search.as_mut().poll(cx))).await;
+            assert!(polled.is_pending(), "a search answered before the first was released");
+        }
+        release.send(()).unwrap();
+        for search in searches {
+            search.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), (0..=20).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_requester_gets_its_own_answer() {
+        let queue = Arc::new(SearchQueue::new(2));
+        let tasks: Vec<_> = (0..200u32)
+            .map(|n| {
+                let queue = Arc::clone(&queue);
+                tokio::spawn(async move { (n, queue.run(move || n * 10).await.unwrap()) })
+            })
+            .collect();
+        for task in tasks {
+            let (n, answer) = task.await.unwrap();
+            assert_eq!(answer, n * 10);
+        }
+    }
+
+    #[test]
+    fn a_queue_outliving_its_runtime_runs_searches_in_place() {
+        let queue = SearchQueue::new(1);
+        let first = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        assert_eq!(first.block_on(queue.run(|| 1)).unwrap(), 1);
+        drop(first);
+        let second = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        assert_eq!(second.block_on(queue.run(|| 2)).unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_search_is_an_error_and_the_executor_goes_on() {
+        let queue = SearchQueue::new(1);
+        assert!(queue.run(|| -> u32 { panic!("a search that panics") }).await.is_err());
+        assert_eq!(queue.run(|| 7).await.unwrap(), 7);
+    }
+}

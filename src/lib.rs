@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod partners;
 pub mod rate_limit;
 pub mod search_params;
+pub mod search_queue;
 pub mod secret;
 pub mod state;
 pub mod sync;

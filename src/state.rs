@@ -8,8 +8,8 @@ use index::SearchIndex;
 use ingest::DocumentProcessor;
 
 use crate::config::Config;
-use crate::http::search_queue::SearchQueue;
 use crate::jobs::{JobManager, JobTrigger};
+use crate::search_queue::SearchQueue;
 use crate::sync::LibrarySync;
 
 /// Shared state of the running service.

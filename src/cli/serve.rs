@@ -22,7 +22,7 @@ use crate::watch::{LibraryWatcher, WatchSettings};
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 pub fn run(config: Config) -> anyhow::Result<ExitCode> {
-    // The runtime's workers run the searches themselves (`http::search_queue`), one per core.
+    // The runtime's workers run the searches themselves (`search_queue`), one per core.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.worker_count())
         .enable_all()

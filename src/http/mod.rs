@@ -9,7 +9,6 @@ pub mod listener;
 pub mod metrics;
 pub mod problem;
 mod search;
-pub mod search_queue;
 mod suggest;
 pub mod widget;
 

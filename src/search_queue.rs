@@ -49,15 +49,18 @@ impl SearchQueue {
     ) -> Result<T, SearchPanicked> {
         let (answer, answered) = oneshot::channel();
         let job: Job = Box::new(move || {
-            // The requester may have gone (its connection closed): then nobody wants the answer.
-            let _ = answer.send(search());
+            // A requester that has gone while it waited (its connection closed, its time ran
+            // out) needs no search: under overload this sheds the work nobody will read.
+            if !answer.is_closed() {
+                let _ = answer.send(search());
+            }
         });
         let jobs = self.jobs.get_or_init(|| self.start());
         if let Err(mpsc::error::SendError(job)) = jobs.send(job) {
             // The executors have ended with the runtime that started them: run it here.
             job();
         }
-        // Only a search that panicked drops its answer.
+        // Only a search that panicked drops its answer (this requester is still here).
         answered.await.map_err(|_| SearchPanicked)
     }
 
@@ -139,6 +142,26 @@ mod tests {
         drop(first);
         let second = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         assert_eq!(second.block_on(queue.run(|| 2)).unwrap(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_requester_that_has_gone_costs_no_search() {
+        let queue = SearchQueue::new(1);
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let mut first = Box::pin(queue.run(move || released.recv().unwrap()));
+        assert!(std::future::poll_fn(|cx| std::task::Poll::Ready(first.as_mut().poll(cx))).await.is_pending());
+        let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut gone = {
+            let ran = Arc::clone(&ran);
+            Box::pin(queue.run(move || ran.store(true, std::sync::atomic::Ordering::SeqCst)))
+        };
+        assert!(std::future::poll_fn(|cx| std::task::Poll::Ready(gone.as_mut().poll(cx))).await.is_pending());
+        drop(gone);
+        release.send(()).unwrap();
+        first.await.unwrap();
+        // The executor has taken the dropped search by the time the next one answers.
+        assert_eq!(queue.run(|| 3).await.unwrap(), 3);
+        assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
     }
 
     #[tokio::test]

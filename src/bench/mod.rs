@@ -81,6 +81,11 @@ pub struct SizeFigures {
     pub serve_rss_mb: f64,
     /// In-process search of the same queries: median QPS, p50, p99.
     pub inproc_qps: f64,
+    /// HTTP QPS at 64 connections over in-process QPS: the median of the ratios of runs made
+    /// side by side (each in-process run followed by an HTTP run).
+    pub http_fraction: f64,
+    /// The ratio of each side-by-side pair, in the order run.
+    pub http_fractions: Vec<f64>,
     /// Median p50 in process, ms.
     pub inproc_p50_ms: f64,
     /// Median p99 in process, ms.
@@ -254,19 +259,6 @@ fn size_figures(
         hits += index.search(request)?.total;
     }
     figures.mean_hits = hits as f64 / requests.len().clamp(1, 50) as f64;
-    let (mut qps, mut p50, mut p99, mut cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..options.runs {
-        let cpu_before = cpu_seconds("self");
-        let (q, latencies) = in_process(&index, &requests, workers, options.duration)?;
-        cpu.push(1_000.0 * (cpu_seconds("self") - cpu_before) / (q * options.duration.as_secs_f64()).max(1.0));
-        qps.push(q);
-        p50.push(latencies.percentile_ms(50.0));
-        p99.push(latencies.percentile_ms(99.0));
-    }
-    (figures.inproc_qps, figures.inproc_p50_ms, figures.inproc_p99_ms) = (median(&qps), median(&p50), median(&p99));
-    figures.inproc_cpu_ms_per_query = median(&cpu);
-    drop(index);
-    eprintln!("[{docs}] in-process: {:.0} QPS", figures.inproc_qps);
 
     // The service: `serve` on a loopback port, warmed up, then loaded.
     let addr = free_port()?;
@@ -291,62 +283,79 @@ fn size_figures(
         let paths: Vec<String> = queries.iter().map(|q| format!("/api/v1/search?{q}")).collect();
         load::run_load(addr, &paths, options.connections, Duration::from_secs(2).min(options.duration))?;
         let serve_pid = serve.id().to_string();
-        let heavy = load_runs(addr, &paths, options.connections, options, &serve_pid)?;
-        (figures.http_qps, figures.http_p50_ms, figures.http_p99_ms) = (heavy.qps, heavy.p50_ms, heavy.p99_ms);
-        (figures.http_cpu_ms_per_query, figures.client_cpu_ms_per_query) = (heavy.serve_cpu_ms, heavy.client_cpu_ms);
-        let light = load_runs(addr, &paths, LIGHT_CONNECTIONS, options, &serve_pid)?;
-        (figures.light_qps, figures.light_p50_ms, figures.light_p99_ms) = (light.qps, light.p50_ms, light.p99_ms);
-        figures.http_errors = heavy.errors + light.errors;
+        // The ceiling and the service alternate, run after run: this machine's speed drifts by
+        // a fifth or more from one minute to the next, so the fraction is taken within each
+        // pair (the idle `serve` costs nothing while the ceiling runs).
+        let (mut ceiling, mut heavy, mut fractions) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..options.runs.max(1) {
+            let alone = in_process(&index, &requests, workers, options.duration)?;
+            let served = load_run(addr, &paths, options.connections, options.duration, &serve_pid)?;
+            fractions.push(served.qps / alone.qps.max(f64::MIN_POSITIVE));
+            ceiling.push(alone);
+            heavy.push(served);
+        }
+        let pick =
+            |runs: &[RunFigures], figure: fn(&RunFigures) -> f64| median(&runs.iter().map(figure).collect::<Vec<_>>());
+        figures.inproc_qps = pick(&ceiling, |r| r.qps);
+        figures.inproc_p50_ms = pick(&ceiling, |r| r.p50_ms);
+        figures.inproc_p99_ms = pick(&ceiling, |r| r.p99_ms);
+        figures.inproc_cpu_ms_per_query = pick(&ceiling, |r| r.cpu_ms);
+        figures.http_qps = pick(&heavy, |r| r.qps);
+        figures.http_p50_ms = pick(&heavy, |r| r.p50_ms);
+        figures.http_p99_ms = pick(&heavy, |r| r.p99_ms);
+        figures.http_cpu_ms_per_query = pick(&heavy, |r| r.cpu_ms);
+        figures.client_cpu_ms_per_query = pick(&heavy, |r| r.client_cpu_ms);
+        figures.http_fraction = median(&fractions);
+        figures.http_fractions = fractions;
+        eprintln!("[{docs}] in-process: {:.0} QPS; HTTP: {:.0} QPS", figures.inproc_qps, figures.http_qps);
+        let mut light = Vec::new();
+        for _ in 0..options.runs.max(1) {
+            light.push(load_run(addr, &paths, LIGHT_CONNECTIONS, options.duration, &serve_pid)?);
+        }
+        figures.light_qps = pick(&light, |r| r.qps);
+        figures.light_p50_ms = pick(&light, |r| r.p50_ms);
+        figures.light_p99_ms = pick(&light, |r| r.p99_ms);
+        figures.http_errors = heavy.iter().chain(&light).map(|r| r.errors).sum();
         figures.serve_rss_mb = peak_rss_mb(serve.id()).unwrap_or(0.0);
         Ok(())
     })();
     let _ = serve.kill();
     let _ = serve.wait();
+    drop(index);
     result?;
-    eprintln!("[{docs}] HTTP: {:.0} QPS", figures.http_qps);
     Ok(figures)
 }
 
-/// One load level's figures: medians over the runs, errors summed.
-struct LoadFigures {
+/// One timed run's figures, in process or over HTTP.
+struct RunFigures {
     qps: f64,
     p50_ms: f64,
     p99_ms: f64,
-    /// CPU of `serve` per answered request.
-    serve_cpu_ms: f64,
-    /// CPU of this process (the load generator) per answered request.
+    /// CPU per answered search: of this process in process, of `serve` over HTTP.
+    cpu_ms: f64,
+    /// CPU of this process (the load generator) per answered request; 0 in process.
     client_cpu_ms: f64,
     errors: usize,
 }
 
-/// Runs the load `options.runs` times at `connections` against the warmed-up `serve`.
-fn load_runs(
+/// One load run of `duration` at `connections` against the warmed-up `serve`.
+fn load_run(
     addr: SocketAddr,
     paths: &[String],
     connections: usize,
-    options: &BenchOptions,
+    duration: Duration,
     serve_pid: &str,
-) -> anyhow::Result<LoadFigures> {
-    let (mut qps, mut p50, mut p99, mut cpu, mut client) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut errors = 0;
-    for _ in 0..options.runs {
-        let (serve_before, client_before) = (cpu_seconds(serve_pid), cpu_seconds("self"));
-        let result = load::run_load(addr, paths, connections, options.duration)?;
-        let requests = result.ok.max(1) as f64;
-        cpu.push(1_000.0 * (cpu_seconds(serve_pid) - serve_before) / requests);
-        client.push(1_000.0 * (cpu_seconds("self") - client_before) / requests);
-        errors += result.errors;
-        qps.push(result.qps());
-        p50.push(result.latencies.percentile_ms(50.0));
-        p99.push(result.latencies.percentile_ms(99.0));
-    }
-    Ok(LoadFigures {
-        qps: median(&qps),
-        p50_ms: median(&p50),
-        p99_ms: median(&p99),
-        serve_cpu_ms: median(&cpu),
-        client_cpu_ms: median(&client),
-        errors,
+) -> anyhow::Result<RunFigures> {
+    let (serve_before, client_before) = (cpu_seconds(serve_pid), cpu_seconds("self"));
+    let result = load::run_load(addr, paths, connections, duration)?;
+    let requests = result.ok.max(1) as f64;
+    Ok(RunFigures {
+        qps: result.qps(),
+        p50_ms: result.latencies.percentile_ms(50.0),
+        p99_ms: result.latencies.percentile_ms(99.0),
+        cpu_ms: 1_000.0 * (cpu_seconds(serve_pid) - serve_before) / requests,
+        client_cpu_ms: 1_000.0 * (cpu_seconds("self") - client_before) / requests,
+        errors: result.errors,
     })
 }
 
@@ -404,8 +413,9 @@ fn in_process(
     requests: &[index::SearchRequest],
     threads: usize,
     duration: Duration,
-) -> anyhow::Result<(f64, Latencies)> {
+) -> anyhow::Result<RunFigures> {
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let cpu_before = cpu_seconds("self");
     let started = Instant::now();
     let deadline = started + duration;
     let results: Vec<anyhow::Result<Vec<Duration>>> = std::thread::scope(|scope| {
@@ -429,11 +439,21 @@ fn in_process(
             .collect()
     });
     let elapsed = started.elapsed();
+    let cpu = cpu_seconds("self") - cpu_before;
     let mut all = Vec::new();
     for result in results {
         all.extend(result?);
     }
-    Ok((all.len() as f64 / elapsed.as_secs_f64(), Latencies::new(all)))
+    let searches = all.len().max(1) as f64;
+    let latencies = Latencies::new(all);
+    Ok(RunFigures {
+        qps: searches / elapsed.as_secs_f64(),
+        p50_ms: latencies.percentile_ms(50.0),
+        p99_ms: latencies.percentile_ms(99.0),
+        cpu_ms: 1_000.0 * cpu / searches,
+        client_cpu_ms: 0.0,
+        errors: 0,
+    })
 }
 
 fn extraction_figures(corpus: &Path, runs: usize) -> anyhow::Result<ExtractionFigures> {
@@ -663,10 +683,11 @@ fn print_size(f: &SizeFigures) {
     );
     let _ = writeln!(
         out,
-        "HTTP ({} conns): {:.0} QPS ({:.0} % of in-process), p50 {:.2} ms, p99 {:.2} ms; serve {:.3} CPU ms/query ({:.0} % of in-process CPU efficiency), load generator {:.3} CPU ms/query",
+        "HTTP ({} conns): {:.0} QPS ({:.0} % of in-process, median of pairs {}), p50 {:.2} ms, p99 {:.2} ms; serve {:.3} CPU ms/query ({:.0} % of in-process CPU efficiency), load generator {:.3} CPU ms/query",
         f.connections,
         f.http_qps,
-        100.0 * f.http_qps / f.inproc_qps.max(f64::MIN_POSITIVE),
+        100.0 * f.http_fraction,
+        f.http_fractions.iter().map(|r| format!("{:.0} %", 100.0 * r)).collect::<Vec<_>>().join(" / "),
         f.http_p50_ms,
         f.http_p99_ms,
         f.http_cpu_ms_per_query,
@@ -693,7 +714,7 @@ fn print_size(f: &SizeFigures) {
         f.index_bytes_per_doc,
         f.inproc_qps,
         f.http_qps,
-        f.http_qps / f.inproc_qps.max(f64::MIN_POSITIVE),
+        f.http_fraction,
         f.http_p50_ms,
         f.http_p99_ms,
         f.http_errors,
